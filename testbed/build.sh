@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build a test kernel out of tree with ccache.
+#
+#   testbed/build.sh [--pristine] [config]
+#
+# config is "base" (default) or "reliability" (base + KASAN + kmemleak).
+# --pristine builds the unpatched base, for the baseline.
+# The kernel is configured from allnoconfig plus the fragments, only when a
+# fragment changed; every requested option must survive (checkconfig.py).
+. "$(dirname "$0")/lib.sh"
+
+pristine=
+if [ "${1:-}" = --pristine ]; then pristine=pristine; shift; fi
+cfg=${1:-base}
+case $cfg in
+base) frags=("$TESTBED/configs/base.config") ;;
+reliability) frags=("$TESTBED/configs/base.config" "$TESTBED/configs/reliability.config") ;;
+*) die "unknown config $cfg" ;;
+esac
+
+"$TESTBED/deps.sh"
+tree=$("$TESTBED/assemble.sh" $pristine)
+bld=$(build_dir "$cfg" "$pristine")
+mkdir -p "$bld"
+mk=(make -C "$tree" O="$bld" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" -j"$NPROC" -s)
+
+cfg_hash=$(cat "${frags[@]}" | md5sum | cut -c1-32)
+if [ "$(cat "$bld/.ttmub-config" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$bld/.config" ]; then
+	log "configuring $cfg in $bld"
+	(cd "$tree" && ARCH=x86_64 CC="ccache gcc" scripts/kconfig/merge_config.sh -n -O "$bld" "${frags[@]}" >"$bld/merge_config.log" 2>&1) ||
+		{ cat "$bld/merge_config.log" >&2; die "merge_config.sh failed"; }
+	"$TESTBED/checkconfig.py" "$bld/.config" "${frags[@]}" || die "config $cfg is incomplete"
+	echo "$cfg_hash" > "$bld/.ttmub-config"
+fi
+
+log "building $cfg${pristine:+ (pristine)} in $bld"
+"${mk[@]}" bzImage modules
+rm -rf "$bld/modroot"
+"${mk[@]}" INSTALL_MOD_PATH="$bld/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+echo "$bld"

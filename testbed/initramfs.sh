@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Make the guest's initramfs: busybox-static, our init, the modules of the
+# build, the boot scripts (testbed/boots/<name>.sh) and any static test
+# programs listed in $TTMUB_PROGS.
+#   testbed/initramfs.sh <build dir> <output.cpio.gz>
+. "$(dirname "$0")/lib.sh"
+bld=$1 outf=$2
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,lib/modules,boot.d,usr/bin}
+cp /bin/busybox "$stage/bin/busybox"
+cp "$TESTBED/initramfs/init" "$stage/init"
+chmod 755 "$stage/init"
+for s in "$TESTBED"/boots/*.sh; do
+	[ -e "$s" ] || continue
+	install -m 755 "$s" "$stage/boot.d/$(basename "$s" .sh)"
+done
+if [ -d "$bld/modroot/lib/modules" ]; then
+	cp -a "$bld/modroot/lib/modules/." "$stage/lib/modules/"
+fi
+for p in ${TTMUB_PROGS:-}; do
+	install -m 755 "$p" "$stage/usr/bin/"
+done
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$outf"

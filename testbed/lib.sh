@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common paths for the testbed scripts; sourced, not executed.
+#
+# Everything large lives outside the repository:
+#   $TTMUB_CACHE/base/<version>/     the downloaded .deb and the unpacked base
+#   $TTMUB_CACHE/work/<checkout>/    assembled trees and build directories,
+#                                    one set per checkout of this repository
+#   $TTMUB_CACHE/ccache/             the compiler cache (shared)
+# Guest logs go to out/ in the repository (ignored by git).
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TESTBED=$REPO/testbed
+TTMUB_CACHE=${TTMUB_CACHE:-$HOME/.cache/ttm-user-bo}
+# One work area per checkout, so two clones never fight over symlinks.
+WORK=$TTMUB_CACHE/work/$(basename "$REPO")-$(printf '%s' "$REPO" | md5sum | cut -c1-8)
+OUT=$REPO/out
+NPROC=$(nproc)
+
+export CCACHE_DIR=${CCACHE_DIR:-$TTMUB_CACHE/ccache}
+# Paths below $WORK are hashed relative to it, so a rebuilt tree hits too.
+export CCACHE_BASEDIR=$TTMUB_CACHE
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+# The kernel build embeds no timestamps we care about; keep ccache hitting.
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=ttmub KBUILD_BUILD_HOST=testbed
+
+# The base tree fetch-base.sh resolved (written by it).
+base_tree() {
+	cat "$TTMUB_CACHE/base/current" 2>/dev/null || {
+		echo "testbed: no base tree yet; run testbed/fetch-base.sh" >&2
+		return 1
+	}
+}
+
+# tree_dir [pristine]: the assembled source tree
+tree_dir() {
+	if [ "${1:-}" = pristine ]; then echo "$WORK/src-pristine"; else echo "$WORK/src"; fi
+}
+
+# build_dir <config> [pristine]
+build_dir() {
+	echo "$WORK/build-$1${2:+-$2}"
+}
+
+die() { echo "testbed: $*" >&2; exit 1; }
+log() { echo "testbed: $*" >&2; }
+
+# need <command> <debian package>: install the package when the command is missing
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	log "installing $2 (for $1)"
+	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+	$SUDO apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$2" >/dev/null
+	command -v "$1" >/dev/null 2>&1 || die "could not install $2"
+}

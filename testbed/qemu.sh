@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a built test kernel once under QEMU TCG and keep the serial log.
+#   testbed/qemu.sh <build dir> <boot name> <log file>
+# The boot is defined by testbed/boots/<name> (command line, time budget).
+# A guest that outlives its budget is killed; the log then lacks the
+# "ttmub: boot done" marker, which verdict.py counts as a failure.
+. "$(dirname "$0")/lib.sh"
+bld=$1 boot=$2 logf=$3
+[ -f "$TESTBED/boots/$boot" ] || die "no boot definition testbed/boots/$boot"
+BOOT_CMDLINE= BOOT_TIMEOUT=600
+. "$TESTBED/boots/$boot"
+[ -f "$bld/arch/x86/boot/bzImage" ] || die "no kernel in $bld; run testbed/build.sh"
+
+initrd=$bld/initramfs.cpio.gz
+"$TESTBED/initramfs.sh" "$bld" "$initrd"
+mkdir -p "$(dirname "$logf")"
+log "booting '$boot' (budget ${BOOT_TIMEOUT}s), log: $logf"
+start=$(date +%s)
+set +e
+timeout --signal=KILL "$BOOT_TIMEOUT" \
+	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+	-nographic -no-reboot -monitor none -serial stdio -display none \
+	-kernel "$bld/arch/x86/boot/bzImage" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 ttmub.boot=$boot $BOOT_CMDLINE" \
+	</dev/null >"$logf" 2>&1
+rc=$?
+set -e
+end=$(date +%s)
+[ $rc -eq 137 ] && echo "ttmub: host: guest killed after ${BOOT_TIMEOUT}s budget" >>"$logf"
+log "boot '$boot' ended after $((end - start))s (qemu rc=$rc)"
+echo "$((end - start))" > "$logf.seconds"
+exit 0

@@ -19,6 +19,7 @@ chk spatch coccinelle
 chk qemu-system-x86_64 qemu-system-x86
 chk pahole dwarves
 chk rsync rsync
+chk depmod kmod
 chk perl perl
 chk python3 python3
 chk sphinx-build python3-sphinx

@@ -20,7 +20,7 @@ NPROC=$(nproc)
 
 export CCACHE_DIR=${CCACHE_DIR:-$TTMUB_CACHE/ccache}
 # Paths below $WORK are hashed relative to it, so a rebuilt tree hits too.
-export CCACHE_BASEDIR=$TTMUB_CACHE
+export CCACHE_BASEDIR=$TTMUB_CACHE/work
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
 # The kernel build embeds no timestamps we care about; keep ccache hitting.
 export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
@@ -35,14 +35,16 @@ base_tree() {
 	}
 }
 
-# tree_dir [pristine]: the assembled source tree
+# tree_dir [pristine]: the assembled source tree. The pristine tree and its
+# builds sit at the same relative paths as ours, so ccache (CCACHE_BASEDIR)
+# hits across them.
 tree_dir() {
-	if [ "${1:-}" = pristine ]; then echo "$WORK/src-pristine"; else echo "$WORK/src"; fi
+	echo "$WORK/${1:+$1/}src"
 }
 
 # build_dir <config> [pristine]
 build_dir() {
-	echo "$WORK/build-$1${2:+-$2}"
+	echo "$WORK/${2:+$2/}build-$1"
 }
 
 die() { echo "testbed: $*" >&2; exit 1; }

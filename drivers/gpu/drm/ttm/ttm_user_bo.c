@@ -1,0 +1,973 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ttm_user_bo: buffer objects backed by a range of a process's memory.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/fault-inject.h>
+#include <linux/hmm.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_prime.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_device.h>
+#include <drm/ttm/ttm_user_bo.h>
+
+/**
+ * DOC: Overview
+ *
+ * A user BO (userptr) is a buffer object whose backing store is a range of
+ * a process's address space. The helper mirrors that range for the device
+ * without pinning it: a *snapshot* records the pages that currently back
+ * the range (hmm_range_fault() under an mmu_interval_notifier), a *commit*
+ * publishes them, DMA-mapped, under the BO's reservation if and only if the
+ * range has not changed since the snapshot, and the *notifier* takes them
+ * away again whenever the CPU page tables change: it waits for the BO's
+ * fences, lets the driver stop the device, and DMA-unmaps.
+ *
+ * The core needs only a &struct device and a &struct dma_resv, so drivers
+ * whose objects are not TTM BOs use it too. On top of it, &struct
+ * ttm_user_tt plugs the committed pages into a ttm_tt for TTM drivers.
+ *
+ * Devices that cannot stop using pages from the notifier (no GPU page
+ * faults, no unbind in reclaim context) select the %TTM_USER_BO_PINNED
+ * residency policy: the snapshot pins the pages, the notifier only moves
+ * the sequence, and the driver unbinds in process context before the
+ * helper drops the pages (&ttm_user_bo_ops.release).
+ */
+
+/**
+ * DOC: Locking
+ *
+ * The helper keeps the kernel's order, primed by dma_resv_lockdep()::
+ *
+ *   mmap_lock                      ttm_user_bo_snapshot() takes it, never
+ *     |                            under a reservation
+ *     v
+ *   dma_resv (ww_mutex)            ttm_user_bo_commit(), the driver's
+ *     |                            submission
+ *     v
+ *   fs_reclaim                     memory allocation
+ *     |
+ *     v
+ *   mmu notifier (invalidation)    the notifier callback
+ *     |
+ *     v
+ *   ttm_user_bo_device.notifier_lock
+ *
+ * * A snapshot runs with no reservation held and takes the mmap_lock
+ *   itself. It allocates freely.
+ * * A commit runs under the BO's reservation. It allocates the sg-table
+ *   first, then takes the notifier lock for reading, checks the sequence
+ *   with mmu_interval_read_retry() and only then publishes and DMA-maps.
+ * * The notifier takes the notifier lock for writing. It never takes a
+ *   reservation or an mmap_lock and never allocates; it waits for the
+ *   BO's fences (reading the reservation object without locking it).
+ * * A driver's last check before a job runs holds the notifier lock for
+ *   reading from ttm_user_bo_submit_begin() until its fence is in the
+ *   reservation object, with no allocation in between (reserve fence slots
+ *   before). An invalidation then either happens before the check, which
+ *   fails, or after the fence is visible, which it waits for.
+ *
+ * ttm_user_bo_device_init() primes fs_reclaim -> notifier_lock, so lockdep
+ * reports an allocation under the notifier lock at its first occurrence.
+ */
+
+#define TTM_USER_BO_CHUNK_PAGES 512
+
+/*
+ * struct ttm_user_bo_snapshot - the pages backing a range at one sequence
+ * @seq: the notifier sequence read before the page-table walk
+ * @pinned: @pages hold FOLL_PIN references
+ * @pages: one per page of the range
+ */
+struct ttm_user_bo_snapshot {
+	unsigned long seq;
+	bool pinned;
+	struct page *pages[];
+};
+
+#ifdef CONFIG_FAULT_INJECTION
+/**
+ * ttm_user_bo_fail_alloc - fault injection for the helper's allocations
+ *
+ * Every allocation of the helper consults it, so tests (and debugfs users,
+ * see ttm_user_bo_debugfs_init()) can make the Nth one fail.
+ */
+DECLARE_FAULT_ATTR(ttm_user_bo_fail_alloc);
+EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_fail_alloc);
+
+static bool ttm_user_bo_inject(void)
+{
+	return should_fail(&ttm_user_bo_fail_alloc, 1);
+}
+#else
+static bool ttm_user_bo_inject(void)
+{
+	return false;
+}
+#endif
+
+static enum dma_data_direction ttm_user_bo_dir(const struct ttm_user_bo *ubo)
+{
+	return ubo->flags & TTM_USER_BO_READ_ONLY ? DMA_TO_DEVICE :
+						    DMA_BIDIRECTIONAL;
+}
+
+/**
+ * ttm_refct_sgt_init() - initialise a refcounted sg-table
+ * @rsgt: the table; its @table is left for the caller to allocate
+ * @size: the size in bytes it describes
+ * @ops: its operations; @ops->release frees it
+ *
+ * The reference count starts at one.
+ */
+void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
+			const struct ttm_refct_sgt_ops *ops)
+{
+	kref_init(&rsgt->kref);
+	memset(&rsgt->table, 0, sizeof(rsgt->table));
+	rsgt->size = size;
+	rsgt->ops = ops;
+}
+EXPORT_SYMBOL(ttm_refct_sgt_init);
+
+static void ttm_user_sgt_release(struct kref *ref)
+{
+	struct ttm_refct_sgt *rsgt = container_of(ref, typeof(*rsgt), kref);
+
+	sg_free_table(&rsgt->table);
+	kfree(rsgt);
+}
+
+static const struct ttm_refct_sgt_ops ttm_user_sgt_ops = {
+	.release = ttm_user_sgt_release,
+};
+
+static struct ttm_refct_sgt *
+ttm_user_bo_build_sgt(struct ttm_user_bo *ubo, struct page **pages,
+		      unsigned int max_segment)
+{
+	size_t size = ubo->num_pages << PAGE_SHIFT;
+	struct ttm_refct_sgt *rsgt;
+	int ret;
+
+	if (ttm_user_bo_inject())
+		return ERR_PTR(-ENOMEM);
+	rsgt = kmalloc(sizeof(*rsgt), GFP_KERNEL);
+	if (!rsgt)
+		return ERR_PTR(-ENOMEM);
+	ttm_refct_sgt_init(rsgt, size, &ttm_user_sgt_ops);
+
+	ret = ttm_user_bo_inject() ? -ENOMEM :
+		sg_alloc_table_from_pages_segment(&rsgt->table, pages,
+						  ubo->num_pages, 0, size,
+						  max_segment, GFP_KERNEL);
+	if (ret) {
+		kfree(rsgt);
+		return ERR_PTR(ret);
+	}
+	return rsgt;
+}
+
+static int ttm_user_bo_stats_show(struct seq_file *m, void *data)
+{
+	struct ttm_user_bo_device *udev = m->private;
+	struct ttm_user_bo_stats *s = &udev->stats;
+
+	seq_printf(m, "snapshots: %ld\n", atomic_long_read(&s->snapshots));
+	seq_printf(m, "fast_paths: %ld\n", atomic_long_read(&s->fast_paths));
+	seq_printf(m, "retries: %ld\n", atomic_long_read(&s->retries));
+	seq_printf(m, "commits: %ld\n", atomic_long_read(&s->commits));
+	seq_printf(m, "stale_commits: %ld\n", atomic_long_read(&s->stale_commits));
+	seq_printf(m, "invalidations: %ld\n", atomic_long_read(&s->invalidations));
+	seq_printf(m, "fence_waits: %ld\n", atomic_long_read(&s->fence_waits));
+	seq_printf(m, "nonblock_busy: %ld\n", atomic_long_read(&s->nonblock_busy));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ttm_user_bo_stats);
+
+/**
+ * ttm_user_bo_device_init() - initialise the per-device state
+ * @udev: the state to initialise
+ * @dma_dev: the device the pages will be DMA-mapped for
+ *
+ * Takes the largest sg segment from dma_max_mapping_size() and
+ * dma_get_max_seg_size() of @dma_dev, so set the device's DMA limits first.
+ * Primes lockdep with fs_reclaim -> notifier_lock.
+ */
+void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
+			     struct device *dma_dev)
+{
+	size_t max = min_t(size_t, dma_max_mapping_size(dma_dev),
+			   dma_get_max_seg_size(dma_dev));
+
+	memset(udev, 0, sizeof(*udev));
+	init_rwsem(&udev->notifier_lock);
+	udev->dma_dev = dma_dev;
+	max = min_t(size_t, max, UINT_MAX);
+	udev->max_segment = max_t(size_t, rounddown(max, PAGE_SIZE), PAGE_SIZE);
+
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		fs_reclaim_acquire(GFP_KERNEL);
+		might_lock(&udev->notifier_lock);
+		fs_reclaim_release(GFP_KERNEL);
+	}
+}
+EXPORT_SYMBOL(ttm_user_bo_device_init);
+
+/**
+ * ttm_user_bo_debugfs_init() - expose the helper's counters in debugfs
+ * @udev: the per-device state
+ * @root: the driver's debugfs directory
+ *
+ * Creates ttm_user_bo_stats and, with CONFIG_FAULT_INJECTION_DEBUG_FS,
+ * the ttm_user_bo_fail_alloc fault-injection directory.
+ */
+void ttm_user_bo_debugfs_init(struct ttm_user_bo_device *udev,
+			      struct dentry *root)
+{
+	debugfs_create_file("ttm_user_bo_stats", 0444, root, udev,
+			    &ttm_user_bo_stats_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("ttm_user_bo_fail_alloc", root,
+				  &ttm_user_bo_fail_alloc);
+#endif
+}
+EXPORT_SYMBOL(ttm_user_bo_debugfs_init);
+
+/* The committed pages are DMA-mapped at a sequence that has not moved. */
+static bool ttm_user_bo_valid_locked(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	return ubo->committed && ubo->mapped &&
+		!mmu_interval_read_retry(&ubo->notifier, ubo->seq);
+}
+
+/*
+ * Mark what the device may have written dirty. Only swap-backed folios
+ * (anonymous, swap cache, shmem) are marked here: their ->dirty_folio is
+ * noop_dirty_folio(), which needs neither the folio lock nor protection
+ * against truncation, so this is safe in the notifier, where reclaim and
+ * migration hold the folio lock. File-backed folios are covered by the
+ * write-fault and page_mkclean() protocol; see DOC: Dirty pages.
+ */
+static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
+{
+	struct folio *last = NULL;
+	unsigned long i;
+
+	if (ubo->flags & TTM_USER_BO_READ_ONLY)
+		return;
+	for (i = 0; i < ubo->num_pages; i++) {
+		struct folio *folio = page_folio(ubo->committed->pages[i]);
+
+		if (folio == last)
+			continue;
+		last = folio;
+		if (folio_test_swapbacked(folio))
+			folio_mark_dirty(folio);
+	}
+}
+
+/**
+ * DOC: Dirty pages
+ *
+ * Data the device wrote must survive writeback and reclaim. The snapshot
+ * asks hmm_range_fault() for writable pages, which write-faults every page
+ * whose PTE is not writable. Case by case:
+ *
+ * * Regular file, MAP_SHARED: the mapping is write-notified, so a writable
+ *   PTE exists only after a write fault dirtied the folio. Before writeback
+ *   cleans the folio, page_mkclean() write-protects the PTE, which
+ *   invalidates the range: the notifier waits for the device and unmaps,
+ *   and the next snapshot write-faults (dirtying the folio) again. Device
+ *   writes before page_mkclean() are written back with the folio.
+ * * Private file mappings: a write fault replaces the page by an anonymous
+ *   copy (below).
+ * * Private anonymous memory: a PTE can be writable but clean (a read fault
+ *   on an exclusive page swapped back in maps it writable and leaves the
+ *   folio clean in the swap cache), so hmm_range_fault() does not fault and
+ *   reclaim could drop the folio without writing the device's data to
+ *   swap. The notifier therefore marks the folios dirty before it unmaps,
+ *   and so does the release of committed pages.
+ * * shmem and memfd, MAP_SHARED: shmem is not write-notified; its folios
+ *   are swap-backed and marked dirty the same way.
+ *
+ * Marking swap-backed folios dirty needs no folio lock (their address
+ * spaces use noop_dirty_folio()), so the notifier cannot deadlock against
+ * reclaim or migration holding that lock, unlike set_page_dirty_lock().
+ * %TTM_USER_BO_PINNED BOs mark their pages dirty when they are unpinned.
+ */
+
+static void ttm_user_bo_snapshot_free(struct ttm_user_bo *ubo,
+				      struct ttm_user_bo_snapshot *snap)
+{
+	if (!snap)
+		return;
+	if (snap->pinned)
+		unpin_user_pages_dirty_lock(snap->pages, ubo->num_pages,
+					    !(ubo->flags & TTM_USER_BO_READ_ONLY));
+	kvfree(snap);
+}
+
+static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
+				   const struct mmu_notifier_range *range,
+				   unsigned long cur_seq)
+{
+	struct ttm_user_bo *ubo = container_of(mni, typeof(*ubo), notifier);
+	struct ttm_user_bo_device *udev = ubo->udev;
+	bool blockable = mmu_notifier_range_blockable(range);
+	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
+
+	if (!blockable) {
+		if (!pinned &&
+		    !dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP))
+			goto busy;
+		if (!down_write_trylock(&udev->notifier_lock))
+			goto busy;
+	} else {
+		down_write(&udev->notifier_lock);
+	}
+
+	mmu_interval_set_seq(mni, cur_seq);
+	atomic_long_inc(&udev->stats.invalidations);
+
+	/* Pinned pages stay valid until the driver unbinds and releases them. */
+	if (pinned)
+		goto out;
+
+	if (!dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+		if (!blockable) {
+			up_write(&udev->notifier_lock);
+			goto busy;
+		}
+		atomic_long_inc(&udev->stats.fence_waits);
+		dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				      MAX_SCHEDULE_TIMEOUT);
+	}
+
+	if (ubo->mapped) {
+		if (ubo->ops && ubo->ops->invalidate)
+			ubo->ops->invalidate(ubo, range);
+		ttm_user_bo_dirty(ubo);
+		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
+				  ttm_user_bo_dir(ubo), 0);
+		ubo->mapped = false;
+	}
+out:
+	up_write(&udev->notifier_lock);
+	return true;
+
+busy:
+	atomic_long_inc(&udev->stats.nonblock_busy);
+	return false;
+}
+
+static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
+	.invalidate = ttm_user_bo_invalidate,
+};
+
+/**
+ * ttm_user_bo_init() - register a range of the calling process's memory
+ * @ubo: the user BO to initialise (embedded in the driver's BO)
+ * @udev: the per-device state
+ * @ops: driver hooks, or NULL
+ * @resv: the reservation object of the BO; the notifier waits for its
+ *	fences, commits require it held. It must outlive @ubo.
+ * @start: user address of the range, page aligned
+ * @size: size of the range in bytes, page aligned
+ * @flags: &enum ttm_user_bo_flags
+ *
+ * Inserts an interval notifier on current->mm. Pages are not touched
+ * until ttm_user_bo_snapshot(). Must not be called with a reservation held:
+ * the first notifier of an mm takes its mmap_lock.
+ *
+ * Return: 0 on success;
+ * -EINVAL for unknown @flags, a zero or unaligned @start or @size, a range
+ * that wraps around, or more pages than a ttm_tt or an sg-table can hold
+ * (U32_MAX);
+ * -EFAULT if the range is not a user range (access_ok());
+ * -ESRCH if the caller has no mm (kernel thread);
+ * -ENOMEM if the notifier could not be inserted.
+ */
+int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
+		     const struct ttm_user_bo_ops *ops, struct dma_resv *resv,
+		     unsigned long start, unsigned long size, u32 flags)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long end;
+
+	if (flags & ~TTM_USER_BO_FLAGS_VALID)
+		return -EINVAL;
+	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	if (check_add_overflow(start, size, &end))
+		return -EINVAL;
+	if ((size >> PAGE_SHIFT) > U32_MAX)
+		return -EINVAL;
+	if (!access_ok((void __user *)start, size))
+		return -EFAULT;
+	if (!mm)
+		return -ESRCH;
+
+	might_lock(&mm->mmap_lock);
+	lockdep_assert_not_held(&resv->lock.base);
+
+	memset(ubo, 0, sizeof(*ubo));
+	ubo->udev = udev;
+	ubo->ops = ops;
+	ubo->resv = resv;
+	ubo->start = start;
+	ubo->num_pages = size >> PAGE_SHIFT;
+	ubo->flags = flags;
+
+	return mmu_interval_notifier_insert(&ubo->notifier, mm, start, size,
+					    &ttm_user_bo_notifier_ops);
+}
+EXPORT_SYMBOL(ttm_user_bo_init);
+
+static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
+			    struct ttm_user_bo_snapshot *snap)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long chunk = min_t(unsigned long, ubo->num_pages,
+				    TTM_USER_BO_CHUNK_PAGES);
+	struct hmm_range range = {
+		.notifier = &ubo->notifier,
+		.default_flags = HMM_PFN_REQ_FAULT,
+	};
+	unsigned long i, j, n;
+	unsigned long *pfns;
+	int ret;
+
+	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
+		range.default_flags |= HMM_PFN_REQ_WRITE;
+
+	pfns = ttm_user_bo_inject() ? NULL :
+		kvmalloc_array(chunk, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+
+retry:
+	range.notifier_seq = mmu_interval_read_begin(&ubo->notifier);
+	for (i = 0; i < ubo->num_pages; i += n) {
+		n = min(ubo->num_pages - i, chunk);
+		range.start = ubo->start + (i << PAGE_SHIFT);
+		range.end = range.start + (n << PAGE_SHIFT);
+		range.hmm_pfns = pfns;
+
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			goto out;
+		}
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+
+		if (ret == -EBUSY) {
+			atomic_long_inc(&ubo->udev->stats.retries);
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				goto out;
+			}
+			if (time_after(jiffies, timeout))
+				goto out;
+			goto retry;
+		}
+		if (ret)
+			goto out;
+
+		for (j = 0; j < n; j++) {
+			if (WARN_ON_ONCE(!(pfns[j] & HMM_PFN_VALID))) {
+				ret = -EFAULT;
+				goto out;
+			}
+			snap->pages[i + j] = hmm_pfn_to_page(pfns[j]);
+		}
+	}
+	snap->seq = range.notifier_seq;
+out:
+	kvfree(pfns);
+	return ret;
+}
+
+static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
+			   struct ttm_user_bo_snapshot *snap)
+{
+	unsigned int gup = 0;
+	unsigned long done = 0;
+	long ret = 0;
+
+	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
+		gup |= FOLL_WRITE;
+
+	snap->seq = mmu_interval_read_begin(&ubo->notifier);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (done < ubo->num_pages) {
+		unsigned long n = min_t(unsigned long, ubo->num_pages - done,
+					TTM_USER_BO_CHUNK_PAGES);
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = pin_user_pages_remote(mm, ubo->start + (done << PAGE_SHIFT),
+					    n, gup, snap->pages + done, NULL);
+		if (ret <= 0) {
+			ret = ret ?: -EFAULT;
+			break;
+		}
+		done += ret;
+		ret = 0;
+	}
+	mmap_read_unlock(mm);
+
+	if (ret) {
+		unpin_user_pages(snap->pages, done);
+		return ret;
+	}
+	snap->pinned = true;
+	return 0;
+}
+
+/**
+ * ttm_user_bo_snapshot() - record the pages currently backing the range
+ * @ubo: the user BO
+ *
+ * Faults the range in (writable unless %TTM_USER_BO_READ_ONLY) with
+ * hmm_range_fault(), or pins it for %TTM_USER_BO_PINNED, and keeps the
+ * result for the next ttm_user_bo_commit(). Walks the range in chunks of
+ * 512 pages; an invalidation during the walk restarts it with a fresh
+ * sequence, for at most HMM_RANGE_DEFAULT_TIMEOUT milliseconds. If the
+ * committed pages are still valid it returns at once without walking.
+ *
+ * Call with no reservation held: it takes the mmap_lock of the range's mm,
+ * which nests outside every dma_resv. Any thread may call it.
+ *
+ * Return: 0 on success;
+ * -ESRCH if the mm has exited;
+ * -EFAULT if part of the range is unmapped, PROT_NONE, VM_IO or VM_PFNMAP;
+ * -EPERM if a writable BO covers a read-only mapping;
+ * -EBUSY if the range kept being invalidated until the deadline passed;
+ * -EINTR if a fatal signal is pending;
+ * -ENOMEM on allocation failure.
+ */
+int ttm_user_bo_snapshot(struct ttm_user_bo *ubo)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	struct mm_struct *mm = ubo->notifier.mm;
+	struct ttm_user_bo_snapshot *snap;
+	int ret;
+
+	lockdep_assert_not_held(&ubo->resv->lock.base);
+	might_lock_read(&mm->mmap_lock);
+
+	if (READ_ONCE(ubo->committed) && READ_ONCE(ubo->mapped) &&
+	    !mmu_interval_check_retry(&ubo->notifier, READ_ONCE(ubo->seq))) {
+		atomic_long_inc(&udev->stats.fast_paths);
+		return 0;
+	}
+
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+
+	snap = ttm_user_bo_inject() ? NULL :
+		kvmalloc(struct_size(snap, pages, ubo->num_pages), GFP_KERNEL);
+	if (!snap) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	snap->pinned = false;
+
+	if (ubo->flags & TTM_USER_BO_PINNED)
+		ret = ttm_user_bo_pin(ubo, mm, snap);
+	else
+		ret = ttm_user_bo_walk(ubo, mm, snap);
+	if (ret) {
+		kvfree(snap);
+		goto out;
+	}
+
+	atomic_long_inc(&udev->stats.snapshots);
+	ttm_user_bo_snapshot_free(ubo, xchg(&ubo->pending, snap));
+out:
+	mmput(mm);
+	return ret;
+}
+EXPORT_SYMBOL(ttm_user_bo_snapshot);
+
+/* Drop the committed pages. The caller excludes other committers. */
+static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	struct ttm_user_bo_snapshot *committed;
+	struct ttm_refct_sgt *sgt;
+
+	if (!ubo->committed)
+		return;
+
+	down_read(&udev->notifier_lock);
+	if (ubo->mapped) {
+		ttm_user_bo_dirty(ubo);
+		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
+				  ttm_user_bo_dir(ubo), 0);
+		ubo->mapped = false;
+	}
+	committed = ubo->committed;
+	sgt = ubo->sgt;
+	ubo->committed = NULL;
+	ubo->sgt = NULL;
+	if (ubo->tt) {
+		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
+		memset(ubo->tt->dma_address, 0,
+		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
+	}
+	up_read(&udev->notifier_lock);
+
+	ttm_refct_sgt_put(sgt);
+	ttm_user_bo_snapshot_free(ubo, committed);
+}
+
+/**
+ * ttm_user_bo_release_pages() - drop the committed pages
+ * @ubo: the user BO
+ *
+ * Calls &ttm_user_bo_ops.release, marks the pages dirty (writable BOs),
+ * DMA-unmaps them if the notifier has not, drops the helper's reference on
+ * the sg-table and, for %TTM_USER_BO_PINNED, unpins the pages. Holders of
+ * an sg-table reference keep the table. Never takes an mmap_lock.
+ *
+ * Context: the BO's reservation must be held.
+ */
+void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
+{
+	dma_resv_assert_held(ubo->resv);
+
+	if (!ubo->committed)
+		return;
+	if (ubo->ops && ubo->ops->release)
+		ubo->ops->release(ubo);
+	__ttm_user_bo_release_pages(ubo);
+}
+EXPORT_SYMBOL(ttm_user_bo_release_pages);
+
+/**
+ * ttm_user_bo_commit() - make the last snapshot the BO's pages
+ * @ubo: the user BO
+ *
+ * If the committed pages are still valid, does nothing. Otherwise takes
+ * the snapshot from ttm_user_bo_snapshot(), builds its sg-table (segments
+ * no larger than the device allows; physically contiguous pages, huge
+ * pages included, merge), releases the old pages
+ * (ttm_user_bo_release_pages()) and, under the notifier lock, checks with
+ * mmu_interval_read_retry() that the range did not change since the
+ * snapshot. Only then are the pages published, to the ttm_tt if one is
+ * attached, and DMA-mapped; if mapping fails with large segments, it is
+ * retried once with PAGE_SIZE segments.
+ *
+ * Context: the BO's reservation must be held. Never takes an mmap_lock.
+ *
+ * Return: 0 when the BO's pages are valid and mapped;
+ * -EAGAIN if there is no snapshot to commit or the range changed since the
+ * snapshot: back off the reservation (ww transaction), call
+ * ttm_user_bo_snapshot() and try again;
+ * -ENOMEM on allocation failure;
+ * another negative error code from dma_map_sgtable().
+ */
+int ttm_user_bo_commit(struct ttm_user_bo *ubo)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	unsigned int max_segment = udev->max_segment;
+	struct ttm_user_bo_snapshot *snap;
+	struct ttm_refct_sgt *sgt;
+	bool valid;
+	int ret;
+
+	dma_resv_assert_held(ubo->resv);
+
+	down_read(&udev->notifier_lock);
+	valid = ttm_user_bo_valid_locked(ubo);
+	up_read(&udev->notifier_lock);
+	if (valid)
+		return 0;
+
+	snap = xchg(&ubo->pending, NULL);
+	if (!snap)
+		return -EAGAIN;
+	if (mmu_interval_check_retry(&ubo->notifier, snap->seq)) {
+		ret = -EAGAIN;
+		goto stale;
+	}
+
+	ttm_user_bo_release_pages(ubo);
+retry:
+	sgt = ttm_user_bo_build_sgt(ubo, snap->pages, max_segment);
+	if (IS_ERR(sgt)) {
+		ttm_user_bo_snapshot_free(ubo, snap);
+		return PTR_ERR(sgt);
+	}
+
+	down_read(&udev->notifier_lock);
+	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
+		up_read(&udev->notifier_lock);
+		ttm_refct_sgt_put(sgt);
+		ret = -EAGAIN;
+		goto stale;
+	}
+	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
+	if (ret) {
+		up_read(&udev->notifier_lock);
+		ttm_refct_sgt_put(sgt);
+		if (max_segment > PAGE_SIZE) {
+			max_segment = PAGE_SIZE;
+			goto retry;
+		}
+		ttm_user_bo_snapshot_free(ubo, snap);
+		return ret;
+	}
+
+	ubo->seq = snap->seq;
+	ubo->sgt = sgt;
+	ubo->committed = snap;
+	ubo->mapped = true;
+	if (ubo->tt) {
+		memcpy(ubo->tt->pages, snap->pages,
+		       ubo->num_pages * sizeof(*ubo->tt->pages));
+		drm_prime_sg_to_dma_addr_array(&sgt->table, ubo->tt->dma_address,
+					       ubo->num_pages);
+	}
+	up_read(&udev->notifier_lock);
+	atomic_long_inc(&udev->stats.commits);
+	return 0;
+
+stale:
+	atomic_long_inc(&udev->stats.stale_commits);
+	ttm_user_bo_snapshot_free(ubo, snap);
+	return ret;
+}
+EXPORT_SYMBOL(ttm_user_bo_commit);
+
+/**
+ * ttm_user_bo_get_sgt() - a reference on the committed sg-table
+ * @ubo: the user BO
+ *
+ * The table stays allocated while the reference is held, even after the
+ * pages are released; it is DMA-mapped only while the BO is valid.
+ *
+ * Context: the BO's reservation must be held.
+ *
+ * Return: the table with a new reference, or ERR_PTR(-EAGAIN) if no pages
+ * are committed.
+ */
+struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo)
+{
+	dma_resv_assert_held(ubo->resv);
+
+	if (!ubo->sgt)
+		return ERR_PTR(-EAGAIN);
+	return ttm_refct_sgt_get(ubo->sgt);
+}
+EXPORT_SYMBOL(ttm_user_bo_get_sgt);
+
+/**
+ * ttm_user_bo_submit_begin() - start the last-check critical section
+ * @udev: the per-device state
+ *
+ * Takes the notifier lock for reading. Between this and
+ * ttm_user_bo_submit_end() the driver checks every user BO of the job with
+ * ttm_user_bo_submit_valid() and, if all are valid, adds the job's fence to
+ * their reservation objects. No invalidation can run in between, so none
+ * can miss the fence. Nothing in the section may allocate memory (reserve
+ * fence slots before), take a reservation or wait for a fence.
+ */
+void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
+	__acquires(&udev->notifier_lock)
+{
+	down_read(&udev->notifier_lock);
+}
+EXPORT_SYMBOL(ttm_user_bo_submit_begin);
+
+/**
+ * ttm_user_bo_submit_valid() - may the job use the BO's pages?
+ * @ubo: the user BO
+ *
+ * Context: inside ttm_user_bo_submit_begin() / ttm_user_bo_submit_end(),
+ * with the BO's reservation held.
+ *
+ * Return: true if pages are committed, DMA-mapped and the range has not
+ * been invalidated since; false means -EAGAIN for the submission.
+ */
+bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo)
+{
+	dma_resv_assert_held(ubo->resv);
+	return ttm_user_bo_valid_locked(ubo);
+}
+EXPORT_SYMBOL(ttm_user_bo_submit_valid);
+
+/**
+ * ttm_user_bo_submit_end() - end the last-check critical section
+ * @udev: the per-device state
+ */
+void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
+	__releases(&udev->notifier_lock)
+{
+	up_read(&udev->notifier_lock);
+}
+EXPORT_SYMBOL(ttm_user_bo_submit_end);
+
+/**
+ * ttm_user_bo_fini() - tear a user BO down
+ * @ubo: the user BO
+ *
+ * Waits until every fence of the BO's reservation object signaled, removes
+ * the notifier (it never runs again afterwards), then drops the pending
+ * snapshot and the committed pages without calling
+ * &ttm_user_bo_ops.release: the driver has unbound the BO by now. Works
+ * whether or not the mm is still alive.
+ *
+ * Context: process context, no reservation held.
+ */
+void ttm_user_bo_fini(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_not_held(&ubo->resv->lock.base);
+
+	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	mmu_interval_notifier_remove(&ubo->notifier);
+	ttm_user_bo_snapshot_free(ubo, xchg(&ubo->pending, NULL));
+	__ttm_user_bo_release_pages(ubo);
+}
+EXPORT_SYMBOL(ttm_user_bo_fini);
+
+/**
+ * ttm_user_tt_init() - initialise a ttm_tt filled by a user BO
+ * @utt: the tt, usually embedded in the driver's tt
+ * @bo: the TTM BO; its size must equal the user BO's
+ * @ubo: the user BO
+ * @page_flags: TTM_TT_FLAG_* the driver wants besides EXTERNAL
+ *
+ * The tt is TTM_TT_FLAG_EXTERNAL (never swapped out, not accounted, no CPU
+ * mapping through TTM unless %TTM_USER_BO_CPU_MAPPABLE) with both pages[]
+ * and dma_address[], which ttm_user_bo_commit() fills.
+ *
+ * Return: 0, -EINVAL if the sizes differ, or -ENOMEM.
+ */
+int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
+		     struct ttm_user_bo *ubo, u32 page_flags)
+{
+	int ret;
+
+	if (PAGE_ALIGN(bo->base.size) >> PAGE_SHIFT != ubo->num_pages)
+		return -EINVAL;
+
+	/* Without EXTERNAL, ttm_sg_tt_init() allocates pages[] too. */
+	ret = ttm_sg_tt_init(&utt->ttm, bo, page_flags & ~TTM_TT_FLAG_EXTERNAL,
+			     ttm_cached);
+	if (ret)
+		return ret;
+	utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL;
+	if (ubo->flags & TTM_USER_BO_CPU_MAPPABLE)
+		utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	utt->ubo = ubo;
+	ubo->tt = &utt->ttm;
+	return 0;
+}
+EXPORT_SYMBOL(ttm_user_tt_init);
+
+/**
+ * ttm_user_tt_create() - &ttm_device_funcs.ttm_tt_create for a user BO
+ * @bo: the TTM BO
+ * @ubo: the user BO backing it
+ * @page_flags: as passed to ttm_tt_create
+ *
+ * Return: the new tt, or NULL on failure (TTM reports -ENOMEM).
+ */
+struct ttm_tt *ttm_user_tt_create(struct ttm_buffer_object *bo,
+				  struct ttm_user_bo *ubo, u32 page_flags)
+{
+	struct ttm_user_tt *utt;
+
+	utt = kzalloc(sizeof(*utt), GFP_KERNEL);
+	if (!utt)
+		return NULL;
+	if (ttm_user_tt_init(utt, bo, ubo, page_flags)) {
+		kfree(utt);
+		return NULL;
+	}
+	return &utt->ttm;
+}
+EXPORT_SYMBOL(ttm_user_tt_create);
+
+/**
+ * ttm_user_tt_populate() - &ttm_device_funcs.ttm_tt_populate for a user BO
+ * @bdev: the TTM device
+ * @ttm: a tt from ttm_user_tt_init()
+ * @ctx: the operation context (unused: nothing is allocated from the pool)
+ *
+ * Commits the BO's last snapshot (ttm_user_bo_commit()). Never faults and
+ * never takes an mmap_lock.
+ *
+ * Context: the BO's reservation must be held.
+ *
+ * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first.
+ */
+int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
+			 struct ttm_operation_ctx *ctx)
+{
+	return ttm_user_bo_commit(to_ttm_user_tt(ttm)->ubo);
+}
+EXPORT_SYMBOL(ttm_user_tt_populate);
+
+/**
+ * ttm_user_tt_unpopulate() - &ttm_device_funcs.ttm_tt_unpopulate
+ * @bdev: the TTM device
+ * @ttm: a tt from ttm_user_tt_init()
+ *
+ * Releases the committed pages (ttm_user_bo_release_pages()).
+ *
+ * Context: the BO's reservation must be held.
+ */
+void ttm_user_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *ttm)
+{
+	ttm_user_bo_release_pages(to_ttm_user_tt(ttm)->ubo);
+}
+EXPORT_SYMBOL(ttm_user_tt_unpopulate);
+
+/**
+ * ttm_user_tt_fini() - finalise a tt from ttm_user_tt_init()
+ * @utt: the tt
+ *
+ * Detaches it from its user BO and frees its arrays.
+ */
+void ttm_user_tt_fini(struct ttm_user_tt *utt)
+{
+	if (utt->ubo && utt->ubo->tt == &utt->ttm)
+		utt->ubo->tt = NULL;
+	ttm_tt_fini(&utt->ttm);
+}
+EXPORT_SYMBOL(ttm_user_tt_fini);
+
+/**
+ * ttm_user_tt_destroy() - &ttm_device_funcs.ttm_tt_destroy
+ * @bdev: the TTM device
+ * @ttm: a tt from ttm_user_tt_create()
+ */
+void ttm_user_tt_destroy(struct ttm_device *bdev, struct ttm_tt *ttm)
+{
+	struct ttm_user_tt *utt = to_ttm_user_tt(ttm);
+
+	ttm_user_tt_fini(utt);
+	kfree(utt);
+}
+EXPORT_SYMBOL(ttm_user_tt_destroy);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Buffer objects backed by a range of a process's memory (userptr), for TTM
+ * drivers and for any driver with a struct device and a dma_resv.
+ */
+#ifndef _TTM_USER_BO_H_
+#define _TTM_USER_BO_H_
+
+#include <linux/kref.h>
+#include <linux/mmu_notifier.h>
+#include <linux/rwsem.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+#include <drm/ttm/ttm_tt.h>
+
+struct dentry;
+struct device;
+struct dma_resv;
+struct ttm_buffer_object;
+struct ttm_device;
+struct ttm_operation_ctx;
+struct ttm_user_bo;
+struct ttm_user_bo_snapshot;
+
+/**
+ * struct ttm_refct_sgt_ops - operations of a refcounted sg-table
+ * @release: called when the last reference is dropped; frees the table and
+ *	the memory holding it. May be called from any context that may sleep.
+ */
+struct ttm_refct_sgt_ops {
+	void (*release)(struct kref *ref);
+};
+
+/**
+ * struct ttm_refct_sgt - an sg_table with a reference count
+ * @kref: the reference count; use ttm_refct_sgt_get() and ttm_refct_sgt_put()
+ * @table: the sg_table
+ * @size: the size in bytes the table describes
+ * @ops: the release operation
+ *
+ * Consumers that outlive the owner's current state (asynchronous unbind,
+ * error capture) take a reference and keep the table after the owner
+ * dropped its own. A table handed out by ttm_user_bo_get_sgt() is
+ * DMA-mapped only while its user BO is valid: holding a reference keeps the
+ * table and the page list, not the DMA mapping or the pages.
+ */
+struct ttm_refct_sgt {
+	struct kref kref;
+	struct sg_table table;
+	size_t size;
+	const struct ttm_refct_sgt_ops *ops;
+};
+
+void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
+			const struct ttm_refct_sgt_ops *ops);
+
+/**
+ * ttm_refct_sgt_get() - take a reference on a refcounted sg-table
+ * @rsgt: the table
+ *
+ * Return: @rsgt.
+ */
+static inline struct ttm_refct_sgt *ttm_refct_sgt_get(struct ttm_refct_sgt *rsgt)
+{
+	kref_get(&rsgt->kref);
+	return rsgt;
+}
+
+/**
+ * ttm_refct_sgt_put() - drop a reference on a refcounted sg-table
+ * @rsgt: the table, or NULL
+ *
+ * The last reference calls @rsgt->ops->release.
+ */
+static inline void ttm_refct_sgt_put(struct ttm_refct_sgt *rsgt)
+{
+	if (rsgt)
+		kref_put(&rsgt->kref, rsgt->ops->release);
+}
+
+/**
+ * struct ttm_user_bo_stats - counters of one &struct ttm_user_bo_device
+ * @snapshots: snapshots that walked the page tables
+ * @fast_paths: snapshots that found the committed pages still valid
+ * @retries: page-table walks restarted because the range was invalidated
+ * @commits: commits that published new pages
+ * @stale_commits: commits refused with -EAGAIN because the range changed
+ * @invalidations: notifier calls that invalidated a BO
+ * @fence_waits: invalidations that had to wait for an unsignaled fence
+ * @nonblock_busy: non-blockable invalidations refused because a BO was busy
+ *
+ * Read them in debugfs (ttm_user_bo_debugfs_init()).
+ */
+struct ttm_user_bo_stats {
+	atomic_long_t snapshots;
+	atomic_long_t fast_paths;
+	atomic_long_t retries;
+	atomic_long_t commits;
+	atomic_long_t stale_commits;
+	atomic_long_t invalidations;
+	atomic_long_t fence_waits;
+	atomic_long_t nonblock_busy;
+};
+
+/**
+ * struct ttm_user_bo_device - per-device state of the user BO helper
+ * @notifier_lock: taken for writing by the invalidation callback, for
+ *	reading by ttm_user_bo_commit() and by the driver's submission
+ *	critical section (ttm_user_bo_submit_begin()). Nothing may allocate
+ *	memory, take a dma_resv or take an mmap_lock while holding it.
+ * @dma_dev: the device the pages are DMA-mapped for
+ * @max_segment: the largest sg segment, from the DMA limits of @dma_dev
+ * @stats: counters
+ *
+ * One per device (or per GPU VM); every user BO of the device shares its
+ * notifier lock, so one submission can check all of its BOs at once.
+ */
+struct ttm_user_bo_device {
+	struct rw_semaphore notifier_lock;
+	struct device *dma_dev;
+	unsigned int max_segment;
+	struct ttm_user_bo_stats stats;
+};
+
+/**
+ * enum ttm_user_bo_flags - flags of ttm_user_bo_init()
+ * @TTM_USER_BO_READ_ONLY: the device only reads the range; the range may be
+ *	mapped read-only, pages are mapped DMA_TO_DEVICE and never dirtied.
+ * @TTM_USER_BO_PINNED: residency policy for devices that cannot stop using
+ *	pages from the notifier (no GPU faults, no unbind in reclaim context):
+ *	the snapshot pins the pages (FOLL_PIN), the notifier only moves the
+ *	sequence, and the pages are released, after
+ *	&ttm_user_bo_ops.release, when newer pages are committed or the BO is
+ *	unpopulated. Without it the helper is an HMM mirror: no page is
+ *	pinned, and the notifier waits for the BO's fences and unmaps.
+ * @TTM_USER_BO_CPU_MAPPABLE: let TTM map the BO to the CPU
+ *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default.
+ */
+enum ttm_user_bo_flags {
+	TTM_USER_BO_READ_ONLY = BIT(0),
+	TTM_USER_BO_PINNED = BIT(1),
+	TTM_USER_BO_CPU_MAPPABLE = BIT(2),
+};
+
+#define TTM_USER_BO_FLAGS_VALID \
+	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE)
+
+/**
+ * struct ttm_user_bo_ops - driver hooks of a user BO
+ * @invalidate: called by the notifier, with the notifier lock held for
+ *	writing, after every fence of the BO's reservation object signaled
+ *	and before the pages are DMA-unmapped: stop the device from using
+ *	the pages (zap GPU page-table entries). It runs in reclaim context:
+ *	it must not allocate memory, take a dma_resv or an mmap_lock, or wait
+ *	for anything that does. Not called for %TTM_USER_BO_PINNED BOs.
+ * @release: called with the BO's reservation held, before the helper drops
+ *	committed pages (a newer commit, unpopulate, fini): unbind them from
+ *	the device. May sleep and allocate.
+ *
+ * Both are optional.
+ */
+struct ttm_user_bo_ops {
+	void (*invalidate)(struct ttm_user_bo *ubo,
+			   const struct mmu_notifier_range *range);
+	void (*release)(struct ttm_user_bo *ubo);
+};
+
+/**
+ * struct ttm_user_bo - a buffer object backed by a range of user memory
+ * @notifier: the interval notifier over [@start, @start + @num_pages pages)
+ * @udev: the helper device
+ * @ops: driver hooks, may be NULL
+ * @resv: the reservation object whose fences the notifier waits for
+ * @start: user address of the range
+ * @num_pages: number of pages
+ * @flags: &enum ttm_user_bo_flags
+ * @pending: the newest snapshot not yet committed (exchanged atomically)
+ * @committed: the committed snapshot; @resv and the notifier lock protect it
+ * @seq: notifier sequence of the committed pages
+ * @sgt: the DMA table of the committed pages
+ * @mapped: @sgt is DMA-mapped; cleared by the notifier
+ * @tt: the ttm_tt the pages are published to, or NULL
+ *
+ * Drivers embed it in their BO. Every field is owned by the helper; use the
+ * functions below.
+ */
+struct ttm_user_bo {
+	struct mmu_interval_notifier notifier;
+	struct ttm_user_bo_device *udev;
+	const struct ttm_user_bo_ops *ops;
+	struct dma_resv *resv;
+	unsigned long start;
+	unsigned long num_pages;
+	u32 flags;
+
+	struct ttm_user_bo_snapshot *pending;
+
+	struct ttm_user_bo_snapshot *committed;
+	unsigned long seq;
+	struct ttm_refct_sgt *sgt;
+	bool mapped;
+	struct ttm_tt *tt;
+};
+
+void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
+			     struct device *dma_dev);
+void ttm_user_bo_debugfs_init(struct ttm_user_bo_device *udev,
+			      struct dentry *root);
+
+int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
+		     const struct ttm_user_bo_ops *ops, struct dma_resv *resv,
+		     unsigned long start, unsigned long size, u32 flags);
+void ttm_user_bo_fini(struct ttm_user_bo *ubo);
+
+int ttm_user_bo_snapshot(struct ttm_user_bo *ubo);
+int ttm_user_bo_commit(struct ttm_user_bo *ubo);
+void ttm_user_bo_release_pages(struct ttm_user_bo *ubo);
+struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo);
+
+void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev);
+bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo);
+void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev);
+
+/**
+ * ttm_user_bo_check_retry() - has the range been invalidated since commit?
+ * @ubo: the user BO
+ *
+ * A lockless hint for early exits; only ttm_user_bo_submit_valid() under
+ * the notifier lock decides.
+ *
+ * Return: true if the committed pages are stale.
+ */
+static inline bool ttm_user_bo_check_retry(struct ttm_user_bo *ubo)
+{
+	return mmu_interval_check_retry(&ubo->notifier, ubo->seq);
+}
+
+/**
+ * struct ttm_user_tt - a ttm_tt whose pages come from a user BO
+ * @ttm: the ttm_tt; TTM_TT_FLAG_EXTERNAL, with pages[] and dma_address[]
+ * @ubo: the user BO filling it
+ */
+struct ttm_user_tt {
+	struct ttm_tt ttm;
+	struct ttm_user_bo *ubo;
+};
+
+int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
+		     struct ttm_user_bo *ubo, u32 page_flags);
+struct ttm_tt *ttm_user_tt_create(struct ttm_buffer_object *bo,
+				  struct ttm_user_bo *ubo, u32 page_flags);
+int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
+			 struct ttm_operation_ctx *ctx);
+void ttm_user_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *ttm);
+void ttm_user_tt_fini(struct ttm_user_tt *utt);
+void ttm_user_tt_destroy(struct ttm_device *bdev, struct ttm_tt *ttm);
+
+/**
+ * to_ttm_user_tt() - the &struct ttm_user_tt of a ttm_tt
+ * @ttm: a ttm_tt initialised by ttm_user_tt_init()
+ *
+ * Return: the containing &struct ttm_user_tt.
+ */
+static inline struct ttm_user_tt *to_ttm_user_tt(struct ttm_tt *ttm)
+{
+	return container_of(ttm, struct ttm_user_tt, ttm);
+}
+
+#endif

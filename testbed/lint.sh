@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Lint everything this repository adds or changes in the kernel:
+#   - scripts/checkpatch.pl --strict: new files with -f, the series as patches
+#   - scripts/kernel-doc -none -Wall: new .c and .h files
+#   - sparse (C=2) and W=1: the objects built from new .c files and from
+#     the .c files the series touches, in a lint build directory of its own
+#     (so the main build's flags are never switched back and forth)
+# Findings are errors unless testbed/lint-exceptions lists them, one per line:
+#   <tool> <file> <regex> -- <reason>
+. "$(dirname "$0")/lib.sh"
+
+tree=$("$TESTBED/assemble.sh")
+exc=$TESTBED/lint-exceptions
+findings=$(mktemp)
+trap 'rm -f "$findings"' EXIT
+
+overlay=$(cat "$tree/.ttmub/overlay")
+code=$(echo "$overlay" | grep -E '\.(c|h)$' | grep -v '^tools/' || true)
+touched=$(cd "$tree" && for p in $(grep -v '^#' patches/series 2>/dev/null); do
+	grep -E '^\+\+\+ b/' "patches/$p" | sed 's#^+++ b/##'
+done | sort -u)
+
+report() { # tool file text
+	local tool=$1 file=$2 text=$3
+	if [ -f "$exc" ] && grep -v '^#' "$exc" | while read -r t f re _; do
+		[ "$t" = "$tool" ] && [ "$f" = "$file" ] && grep -qE -- "$re" <<< "$text" && echo hit
+	done | grep -q hit; then
+		return 0
+	fi
+	echo "$tool: $file: $text" >> "$findings"
+}
+
+cd "$tree"
+# checkpatch on new files (kernel paths only; the testbed is not kernel code)
+for f in $(echo "$overlay" | grep -E '\.(c|h|rst|cocci)$|Kconfig|Makefile' || true); do
+	out=$(scripts/checkpatch.pl --strict --no-tree --terse --show-types -f "$f" 2>&1 | grep -E '^[^ ]+:[0-9]+: ' || true)
+	while IFS= read -r l; do [ -n "$l" ] && report checkpatch "$f" "$l"; done <<< "$out"
+done
+# checkpatch on the series
+for p in $(grep -v '^#' patches/series 2>/dev/null); do
+	out=$(scripts/checkpatch.pl --strict --no-tree --terse --show-types "patches/$p" 2>&1 | grep -E '^[^ ]+:[0-9]+: |ERROR|WARNING|CHECK' || true)
+	while IFS= read -r l; do [ -n "$l" ] && report checkpatch "patches/$p" "$l"; done <<< "$out"
+done
+# kernel-doc
+for f in $code; do
+	out=$(scripts/kernel-doc -none -Wall "$f" 2>&1 || true)
+	while IFS= read -r l; do [ -n "$l" ] && report kernel-doc "$f" "$l"; done <<< "$out"
+done
+
+# sparse + W=1 on the objects we build
+objs=$(for f in $code $(echo "$touched" | grep '\.c$' || true); do
+	case $f in *.c) [ -e "$f" ] && echo "${f%.c}.o" ;; esac
+done | sort -u)
+if [ -n "$objs" ]; then
+	need sparse sparse
+	bld=$(build_dir base)
+	lbld=$(build_dir lint)
+	[ -f "$bld/.config" ] || die "no configured build in $bld; run testbed/build.sh first"
+	mkdir -p "$lbld"
+	if ! cmp -s "$bld/.config" "$lbld/.config"; then
+		cp "$bld/.config" "$lbld/.config"
+		make -s -C "$tree" O="$lbld" ARCH=x86_64 CC="ccache gcc" -j"$NPROC" olddefconfig prepare >/dev/null
+	fi
+	for o in $objs; do
+		out=$(make -s -C "$tree" O="$lbld" ARCH=x86_64 CC="ccache gcc" C=2 W=1 -j"$NPROC" "$o" 2>&1 |
+			grep -E '(warning|error):' || true)
+		src=${o%.o}.c
+		# only findings in our files count; headers of ours are in $code
+		while IFS= read -r l; do
+			[ -n "$l" ] || continue
+			for mine in $src $code; do
+				case $l in *"$mine":*) report build "$src" "$l"; break ;; esac
+			done
+		done <<< "$out"
+	done
+fi
+
+n=$(wc -l < "$findings")
+cat "$findings"
+echo "lint: $(echo "$overlay" | grep -c . || true) overlay files, $(echo "$touched" | grep -c . || true) patched files, $(echo "$objs" | grep -c . || true) objects: $n findings"
+[ "$n" -eq 0 ]

@@ -39,11 +39,9 @@ fi
 
 # --- quilt series ------------------------------------------------------------
 need quilt quilt
-export QUILT_PATCHES=patches QUILT_PC=.pc
-export QUILT_REFRESH_ARGS="-p ab --no-timestamps --no-index --sort"
-export QUILT_DIFF_ARGS="-p ab --no-timestamps --no-index --sort"
+quilt() { command quilt --quiltrc "$TESTBED/quiltrc" "$@"; }
 ln -sfn "$REPO/patches" "$tree/patches"
-series_hash=$(cd "$REPO/patches" && cat series $(grep -v '^#' series 2>/dev/null) 2>/dev/null | md5sum | cut -c1-32)
+series_hash=$(series_hash)
 if [ "$(cat "$stamp/series" 2>/dev/null)" != "$series_hash" ]; then
 	cd "$tree"
 	if [ -n "$(quilt applied 2>/dev/null || true)" ]; then
@@ -85,7 +83,7 @@ while read -r f; do
 done < <(cd "$REPO" && git ls-files -co --exclude-standard | sort)
 [ $shadow -eq 0 ] || exit 1
 for f in $(comm -23 <(sort "$stamp/overlay" 2>/dev/null || true) "$new"); do
-	[ -L "$tree/$f" ] && rm -f "$tree/$f"
+	if [ -L "$tree/$f" ]; then rm -f "$tree/$f"; fi
 done
 while read -r f; do
 	if [ "$(readlink "$tree/$f" 2>/dev/null)" != "$REPO/$f" ]; then

@@ -59,3 +59,15 @@ need() {
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$2" >/dev/null
 	command -v "$1" >/dev/null 2>&1 || die "could not install $2"
 }
+
+# series_hash: a hash of the series file and every patch it lists (a patch
+# that does not exist yet, right after "quilt new", hashes as empty)
+series_hash() {
+	(
+		cd "$REPO/patches" || exit 0
+		cat series 2>/dev/null || true
+		for p in $(grep -v '^#' series 2>/dev/null || true); do
+			cat "$p" 2>/dev/null || true
+		done
+	) | md5sum | cut -c1-32
+}

@@ -16,6 +16,7 @@
 
 struct dentry;
 struct device;
+struct fault_attr;
 struct dma_resv;
 struct ttm_buffer_object;
 struct ttm_device;
@@ -202,6 +203,10 @@ struct ttm_user_bo {
 	bool mapped;
 	struct ttm_tt *tt;
 };
+
+#ifdef CONFIG_FAULT_INJECTION
+extern struct fault_attr ttm_user_bo_fail_alloc;
+#endif
 
 void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 			     struct device *dma_dev);

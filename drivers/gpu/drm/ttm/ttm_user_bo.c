@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include <drm/drm_prime.h>
+#include <drm/drm_util.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_user_bo.h>

@@ -1,0 +1,1272 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit tests for ttm_user_bo, on real user memory (kunit_vm_mmap()).
+ */
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/fault-inject.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <asm/tlb.h>
+
+#include <drm/ttm/ttm_tt.h>
+#include <drm/ttm/ttm_user_bo.h>
+
+#include "ttm_kunit_helpers.h"
+
+#define UB_PAGES 16
+
+struct ub_priv {
+	struct ttm_test_devices *devs;
+	struct device *dev;
+	struct device_dma_parameters dma_parms;
+	u64 dma_mask;
+	struct ttm_user_bo_device udev;
+	struct dma_resv resv;
+	struct ttm_user_bo ubo;
+	bool ubo_live;
+
+	/* what the invalidate hook saw */
+	atomic_t hook_calls;
+	int last_event;
+	bool fence_signaled_in_hook;
+	struct dma_fence *fence;
+	struct completion released;
+};
+
+static struct ub_priv *ub(struct kunit *test)
+{
+	return test->priv;
+}
+
+/* --- fences ------------------------------------------------------------- */
+
+static const char *ub_fence_name(struct dma_fence *f)
+{
+	return "ttm_user_bo_test";
+}
+
+static const struct dma_fence_ops ub_fence_ops = {
+	.get_driver_name = ub_fence_name,
+	.get_timeline_name = ub_fence_name,
+};
+
+static DEFINE_SPINLOCK(ub_fence_lock);
+
+static struct dma_fence *ub_fence_create(struct kunit *test)
+{
+	struct dma_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	dma_fence_init(f, &ub_fence_ops, &ub_fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	return f;
+}
+
+static void ub_add_fence(struct kunit *test, struct dma_resv *resv,
+			 struct dma_fence *f)
+{
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(resv, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(resv, 1), 0);
+	dma_resv_add_fence(resv, f, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(resv);
+}
+
+struct ub_signal_work {
+	struct delayed_work work;
+	struct dma_fence *fence;
+};
+
+static void ub_signal_fn(struct work_struct *w)
+{
+	struct ub_signal_work *sw = container_of(w, typeof(*sw), work.work);
+
+	dma_fence_signal(sw->fence);
+}
+
+/* --- user memory -------------------------------------------------------- */
+
+static unsigned long ub_mmap(struct kunit *test, struct file *file,
+			     unsigned long npages, unsigned long prot,
+			     unsigned long flags)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, file, 0, npages << PAGE_SHIFT, prot,
+			     flags, 0);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static unsigned long ub_anon(struct kunit *test, unsigned long npages)
+{
+	return ub_mmap(test, NULL, npages, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS);
+}
+
+static u32 ub_word(unsigned long page, unsigned int word, u32 seed)
+{
+	return seed ^ (page << 12) ^ word;
+}
+
+static void ub_fill(struct kunit *test, unsigned long addr,
+		    unsigned long npages, u32 seed)
+{
+	u32 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long i;
+	unsigned int w;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < npages; i++) {
+		for (w = 0; w < PAGE_SIZE / sizeof(u32); w++)
+			buf[w] = ub_word(i, w, seed);
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(addr + (i << PAGE_SHIFT)),
+						   buf, PAGE_SIZE), 0);
+	}
+	kunit_kfree(test, buf);
+}
+
+/* Every page of @sgt holds what ub_fill(@seed) wrote. */
+static void ub_check_sgt(struct kunit *test, struct sg_table *sgt,
+			 unsigned long npages, u32 seed)
+{
+	struct sg_page_iter iter;
+	unsigned long i = 0, bad = 0;
+
+	for_each_sgtable_page(sgt, &iter, 0) {
+		u32 *p = kmap_local_page(sg_page_iter_page(&iter));
+		unsigned int w;
+
+		for (w = 0; w < PAGE_SIZE / sizeof(u32); w++)
+			bad += p[w] != ub_word(i, w, seed);
+		kunmap_local(p);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, npages);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+static unsigned long ub_dma_bytes(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned long bytes = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		bytes += sg_dma_len(sg);
+	return bytes;
+}
+
+/* --- helper wrappers ----------------------------------------------------- */
+
+static void ub_hook_invalidate(struct ttm_user_bo *ubo,
+			       const struct mmu_notifier_range *range)
+{
+	struct ub_priv *priv = container_of(ubo, struct ub_priv, ubo);
+
+	atomic_inc(&priv->hook_calls);
+	priv->last_event = range->event;
+	if (priv->fence)
+		priv->fence_signaled_in_hook = dma_fence_is_signaled(priv->fence);
+	if (range->event == MMU_NOTIFY_RELEASE)
+		complete(&priv->released);
+}
+
+static const struct ttm_user_bo_ops ub_ops = {
+	.invalidate = ub_hook_invalidate,
+};
+
+static int ub_init(struct kunit *test, unsigned long addr, unsigned long npages,
+		   u32 flags)
+{
+	struct ub_priv *priv = ub(test);
+	int ret;
+
+	ret = ttm_user_bo_init(&priv->ubo, &priv->udev, &ub_ops, &priv->resv,
+			       addr, npages << PAGE_SHIFT, flags);
+	priv->ubo_live = !ret;
+	return ret;
+}
+
+static void ub_fini(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	if (priv->ubo_live)
+		ttm_user_bo_fini(&priv->ubo);
+	priv->ubo_live = false;
+}
+
+static int ub_commit(struct ttm_user_bo *ubo)
+{
+	int ret;
+
+	dma_resv_lock(ubo->resv, NULL);
+	ret = ttm_user_bo_commit(ubo);
+	dma_resv_unlock(ubo->resv);
+	return ret;
+}
+
+static int ub_snap_commit(struct ttm_user_bo *ubo)
+{
+	int ret = ttm_user_bo_snapshot(ubo);
+
+	return ret ?: ub_commit(ubo);
+}
+
+/* The submission critical section, as a driver runs it. */
+static bool ub_valid(struct ttm_user_bo *ubo)
+{
+	bool valid;
+
+	dma_resv_lock(ubo->resv, NULL);
+	ttm_user_bo_submit_begin(ubo->udev);
+	valid = ttm_user_bo_submit_valid(ubo);
+	ttm_user_bo_submit_end(ubo->udev);
+	dma_resv_unlock(ubo->resv);
+	return valid;
+}
+
+static struct ttm_refct_sgt *ub_get_sgt(struct kunit *test,
+					struct ttm_user_bo *ubo)
+{
+	struct ttm_refct_sgt *sgt;
+
+	dma_resv_lock(ubo->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(ubo);
+	dma_resv_unlock(ubo->resv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	return sgt;
+}
+
+static long ub_stat(atomic_long_t *s)
+{
+	return atomic_long_read(s);
+}
+
+static void ub_set_max_seg(struct kunit *test, unsigned int size)
+{
+	struct ub_priv *priv = ub(test);
+
+	dma_set_max_seg_size(priv->dev, size);
+	ttm_user_bo_device_init(&priv->udev, priv->dev);
+}
+
+static int ub_test_init(struct kunit *test)
+{
+	struct ub_priv *priv;
+
+	priv = kunit_kzalloc(test, sizeof(*priv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, priv);
+	test->priv = priv;
+
+	priv->devs = ttm_test_devices_basic(test);
+	priv->dev = priv->devs->dev;
+	priv->dma_mask = DMA_BIT_MASK(64);
+	priv->dev->dma_mask = &priv->dma_mask;
+	priv->dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	priv->dev->dma_parms = &priv->dma_parms;
+
+	ttm_user_bo_device_init(&priv->udev, priv->dev);
+	dma_resv_init(&priv->resv);
+	init_completion(&priv->released);
+	return 0;
+}
+
+static void ub_test_exit(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	/* Runs after the test thread and its mm are gone: teardown w/o mm. */
+	ub_fini(test);
+	dma_resv_fini(&priv->resv);
+	if (priv->fence) {
+		dma_fence_signal(priv->fence);
+		dma_fence_put(priv->fence);
+	}
+	priv->dev->dma_parms = NULL;
+	ttm_test_devices_put(test, priv->devs);
+}
+
+/* --- cases: the core, with a device and a dma_resv only ------------------- */
+
+static void ttm_user_bo_contents(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill(test, addr, UB_PAGES, 0x5a5a0000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.snapshots), 1);
+	/* A snapshot alone publishes nothing. */
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&priv->ubo.notifier,
+							 priv->ubo.seq));
+
+	sgt = ub_get_sgt(test, &priv->ubo);
+	KUNIT_EXPECT_EQ(test, sgt->size, UB_PAGES * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, ub_dma_bytes(&sgt->table), UB_PAGES * PAGE_SIZE);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x5a5a0000);
+	ttm_refct_sgt_put(sgt);
+
+	/* Nothing changed: the next snapshot takes the fast path. */
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.snapshots), 1);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fast_paths), 1);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+
+	/* Teardown with a live mm. */
+	ub_fini(test);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
+}
+
+static void ttm_user_bo_multi_vma(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long half = UB_PAGES / 2;
+	struct ttm_refct_sgt *sgt;
+	struct file *file;
+	unsigned long ret;
+
+	/* Second half: a shmem mapping of its own, so two VMAs. */
+	file = shmem_file_setup("ttm_user_bo_test", half << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	ret = vm_mmap(file, addr + (half << PAGE_SHIFT), half << PAGE_SHIFT,
+		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, 0);
+	fput(file);
+	KUNIT_ASSERT_EQ(test, ret, addr + (half << PAGE_SHIFT));
+
+	mmap_read_lock(current->mm);
+	KUNIT_EXPECT_PTR_NE(test, find_vma(current->mm, addr),
+			    find_vma(current->mm, addr + (half << PAGE_SHIFT)));
+	mmap_read_unlock(current->mm);
+
+	ub_fill(test, addr, UB_PAGES, 0x11110000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x11110000);
+	ttm_refct_sgt_put(sgt);
+}
+
+static void ttm_user_bo_hole(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + 4 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+}
+
+static void ttm_user_bo_prot_none(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_mmap(test, NULL, UB_PAGES, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS);
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EFAULT);
+	ub_fini(test);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EFAULT);
+}
+
+static void ttm_user_bo_read_only(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long rw, ro;
+	struct ttm_refct_sgt *sgt;
+	struct file *file;
+
+	/* One shmem object, written through a writable mapping ... */
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	rw = ub_mmap(test, file, UB_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ro = ub_mmap(test, file, UB_PAGES, PROT_READ, MAP_SHARED);
+	fput(file);
+	ub_fill(test, rw, UB_PAGES, 0x0e0e0000);
+
+	/* ... seen through a read-only one: writable BO refused ... */
+	KUNIT_ASSERT_EQ(test, ub_init(test, ro, UB_PAGES, 0), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EPERM);
+	ub_fini(test);
+
+	/* ... a read-only BO sees the data. */
+	KUNIT_ASSERT_EQ(test, ub_init(test, ro, UB_PAGES, TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x0e0e0000);
+	ttm_refct_sgt_put(sgt);
+}
+
+static void ttm_user_bo_bad_args(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_user_bo *ubo = &priv->ubo;
+	unsigned long addr;
+
+	/* The test thread has no mm until it maps something. */
+	KUNIT_EXPECT_NULL(test, current->mm);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       0x100000, PAGE_SIZE, 0), -ESRCH);
+
+	addr = ub_anon(test, UB_PAGES);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr, PAGE_SIZE, BIT(31)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr + 8, PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr, PAGE_SIZE + 8, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       PAGE_MASK, 2 * PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       PAGE_SIZE, (U32_MAX + 1UL) << PAGE_SHIFT, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       TASK_SIZE_MAX, PAGE_SIZE, 0), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       TASK_SIZE_MAX - PAGE_SIZE,
+					       2 * PAGE_SIZE, 0), -EFAULT);
+	/* None of them registered a notifier. */
+	KUNIT_EXPECT_NULL(test, ubo->notifier.mm);
+}
+
+/* munmap: sequence moves, commit and submission refuse, next snapshot fails */
+static void ttm_user_bo_munmap(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long seq;
+
+	ub_fill(test, addr, UB_PAGES, 1);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	seq = priv->ubo.seq;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_EQ(test, priv->last_event, MMU_NOTIFY_UNMAP);
+	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
+	KUNIT_EXPECT_TRUE(test, ttm_user_bo_check_retry(&priv->ubo));
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+}
+
+/* A snapshot invalidated before its commit is refused, not published. */
+static void ttm_user_bo_stale_snapshot(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	KUNIT_EXPECT_NOT_NULL(test, priv->ubo.pending);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	/* nothing was committed: the hook has nothing to stop */
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.stale_commits), 1);
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+	KUNIT_EXPECT_NULL(test, priv->ubo.committed);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+}
+
+/* A new mapping at the same address: the next snapshot sees the new pages. */
+static void ttm_user_bo_remap(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	unsigned long ret;
+
+	ub_fill(test, addr, UB_PAGES, 0xaaaa0000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, ret, addr);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	ub_fill(test, addr, UB_PAGES, 0xbbbb0000);
+
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+	sgt = ub_get_sgt(test, &priv->ubo);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0xbbbb0000);
+	ttm_refct_sgt_put(sgt);
+}
+
+static void ttm_user_bo_madv_dontneed(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST) && IS_ENABLED(CONFIG_ADVISE_SYSCALLS)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill(test, addr, UB_PAGES, 0xcccc0000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, UB_PAGES << PAGE_SHIFT,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_EQ(test, priv->last_event, MMU_NOTIFY_CLEAR);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+
+	/* Private anonymous memory reads back as zeroes after DONTNEED. */
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	{
+		struct sg_page_iter iter;
+		unsigned long nonzero = 0;
+
+		for_each_sgtable_page(&sgt->table, &iter, 0) {
+			u8 *p = kmap_local_page(sg_page_iter_page(&iter));
+
+			nonzero += memchr_inv(p, 0, PAGE_SIZE) != NULL;
+			kunmap_local(p);
+		}
+		KUNIT_EXPECT_EQ(test, nonzero, 0);
+	}
+	ttm_refct_sgt_put(sgt);
+#else
+	kunit_skip(test, "do_madvise() needs the test built in and ADVISE_SYSCALLS");
+#endif
+}
+
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+/* mprotect(2) on one whole VMA, as do_mprotect_pkey() does it. */
+static int ub_mprotect_vma(unsigned long start, unsigned long end,
+			   unsigned long prot_flags)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma, *prev;
+	struct mmu_gather tlb;
+	int ret = -EINVAL;
+
+	VMA_ITERATOR(vmi, mm, start);
+
+	mmap_write_lock(mm);
+	vma = vma_find(&vmi, end);
+	if (!vma || vma->vm_start != start || vma->vm_end != end)
+		goto out;
+	prev = vma_prev(&vmi);
+	vma = vma_find(&vmi, end);
+	tlb_gather_mmu(&tlb, mm);
+	ret = mprotect_fixup(&vmi, &tlb, vma, &prev, start, end,
+			     (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) |
+			     prot_flags);
+	tlb_finish_mmu(&tlb);
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+#endif
+
+static void ttm_user_bo_mprotect(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long end = addr + (UB_PAGES << PAGE_SHIFT);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill(test, addr, UB_PAGES, 0xdddd0000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	KUNIT_ASSERT_EQ(test, ub_mprotect_vma(addr, end, VM_READ), 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_EQ(test, priv->last_event, MMU_NOTIFY_PROTECTION_VMA);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	/* Now read-only: a writable BO cannot snapshot it ... */
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EPERM);
+
+	/* ... until it is writable again; the data is still there. */
+	KUNIT_ASSERT_EQ(test, ub_mprotect_vma(addr, end, VM_READ | VM_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0xdddd0000);
+	ttm_refct_sgt_put(sgt);
+#else
+	kunit_skip(test, "mprotect_fixup() is reachable only when built in");
+#endif
+}
+
+/* --- mm exit while the BO lives --------------------------------------- */
+
+struct ub_exit_ctx {
+	struct kunit *test;
+	int ret;
+	struct completion done;
+};
+
+static int ub_exit_thread(void *data)
+{
+	struct ub_exit_ctx *ctx = data;
+	struct kunit *test = ctx->test;
+	struct ub_priv *priv = ub(test);
+	unsigned long addr;
+
+	/* kunit_vm_mmap() gives this thread an mm of its own. */
+	addr = kunit_vm_mmap(test, NULL, 0, UB_PAGES << PAGE_SHIFT,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	ctx->ret = -ENOMEM;
+	if (addr && !IS_ERR_VALUE(addr))
+		ctx->ret = ub_init(test, addr, UB_PAGES, 0);
+	if (!ctx->ret)
+		ctx->ret = ub_snap_commit(&priv->ubo);
+	complete(&ctx->done);
+	return 0;	/* exiting drops the mm: MMU_NOTIFY_RELEASE */
+}
+
+static void ttm_user_bo_mm_exit(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ub_exit_ctx ctx = { .test = test };
+	struct task_struct *t;
+
+	init_completion(&ctx.done);
+	t = kthread_run(ub_exit_thread, &ctx, "ttm_user_bo_exit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&ctx.done);
+	KUNIT_ASSERT_EQ(test, ctx.ret, 0);
+
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&priv->released, 10 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, priv->last_event, MMU_NOTIFY_RELEASE);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	/* The mm is gone: snapshots fail cleanly, commits have nothing. */
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -ESRCH);
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	/* Teardown without a live mm. */
+	ub_fini(test);
+}
+
+/* --- sg-tables ----------------------------------------------------------- */
+
+/* An aligned range of @npages backed by transparent huge pages. */
+static unsigned long ub_thp(struct kunit *test, unsigned long npages, u32 seed)
+{
+	unsigned long addr = ub_anon(test, npages + (SZ_2M >> PAGE_SHIFT));
+	struct page *page;
+
+	addr = ALIGN(addr, SZ_2M);
+	ub_fill(test, addr, npages, seed);
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, 0, &page), 1);
+	KUNIT_EXPECT_TRUE(test, folio_test_large(page_folio(page)));
+	put_page(page);
+	return addr;
+}
+
+static void ttm_user_bo_thp(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long npages = SZ_4M >> PAGE_SHIFT;
+	struct ttm_refct_sgt *sgt;
+	unsigned long addr;
+
+	ub_set_max_seg(test, UINT_MAX & PAGE_MASK);
+	addr = ub_thp(test, npages, 0x7777);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	/* at most one entry per 2 MiB */
+	KUNIT_EXPECT_LE(test, sgt->table.orig_nents, SZ_4M / SZ_2M);
+	KUNIT_EXPECT_LE(test, sgt->table.nents, SZ_4M / SZ_2M);
+	KUNIT_EXPECT_EQ(test, ub_dma_bytes(&sgt->table), SZ_4M);
+	ub_check_sgt(test, &sgt->table, npages, 0x7777);
+	ttm_refct_sgt_put(sgt);
+}
+
+static void ttm_user_bo_max_segment(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long npages = SZ_2M >> PAGE_SHIFT;
+	struct ttm_refct_sgt *sgt;
+	struct scatterlist *sg;
+	unsigned long addr, too_long = 0;
+	unsigned int i;
+
+	ub_set_max_seg(test, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, priv->udev.max_segment, 2 * PAGE_SIZE);
+	addr = ub_thp(test, npages, 0x8888);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	/* physically contiguous, so exactly size / max_segment entries */
+	KUNIT_EXPECT_EQ(test, sgt->table.orig_nents, npages / 2);
+	for_each_sgtable_sg(&sgt->table, sg, i)
+		too_long += sg->length > 2 * PAGE_SIZE;
+	for_each_sgtable_dma_sg(&sgt->table, sg, i)
+		too_long += sg_dma_len(sg) > 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, too_long, 0);
+	ub_check_sgt(test, &sgt->table, npages, 0x8888);
+	ttm_refct_sgt_put(sgt);
+}
+
+static void ttm_user_bo_sgt_outlives(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill(test, addr, UB_PAGES, 0x3c3c0000);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	KUNIT_EXPECT_EQ(test, kref_read(&sgt->kref), 2);
+
+	dma_resv_lock(&priv->resv, NULL);
+	ttm_user_bo_release_pages(&priv->ubo);
+	KUNIT_EXPECT_PTR_EQ(test, ttm_user_bo_get_sgt(&priv->ubo), ERR_PTR(-EAGAIN));
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+
+	/* Ours is the last reference; the table and its page list remain. */
+	KUNIT_EXPECT_EQ(test, kref_read(&sgt->kref), 1);
+	KUNIT_EXPECT_EQ(test, sgt->size, UB_PAGES * PAGE_SIZE);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x3c3c0000);
+	ttm_refct_sgt_put(sgt);
+
+	/* And the BO can be committed again. */
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+}
+
+/* --- invalidation and fences ------------------------------------------ */
+
+static void ttm_user_bo_fence_wait(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_signal_work sw = { };
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	/* A job using the BO, added in the submission critical section. */
+	priv->fence = ub_fence_create(test);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(&priv->resv, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&priv->resv, 1), 0);
+	ttm_user_bo_submit_begin(&priv->udev);
+	KUNIT_ASSERT_TRUE(test, ttm_user_bo_submit_valid(&priv->ubo));
+	dma_resv_add_fence(&priv->resv, priv->fence, DMA_RESV_USAGE_BOOKKEEP);
+	ttm_user_bo_submit_end(&priv->udev);
+	dma_resv_unlock(&priv->resv);
+
+	sw.fence = priv->fence;
+	INIT_DELAYED_WORK_ONSTACK(&sw.work, ub_signal_fn);
+	schedule_delayed_work(&sw.work, msecs_to_jiffies(200));
+
+	/* munmap must not return before the job's fence signaled. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(priv->fence));
+	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 1);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	flush_delayed_work(&sw.work);
+	destroy_delayed_work_on_stack(&sw.work);
+}
+
+/* Call the notifier as the OOM reaper would: not allowed to block. */
+static bool ub_invalidate_nonblock(struct ttm_user_bo *ubo)
+{
+	struct mmu_notifier_range range = {
+		.mm = ubo->notifier.mm,
+		.start = ubo->start,
+		.end = ubo->start + (ubo->num_pages << PAGE_SHIFT),
+		.event = MMU_NOTIFY_UNMAP,
+		.flags = 0,	/* !MMU_NOTIFIER_RANGE_BLOCKABLE */
+	};
+
+	/*
+	 * The core passes the mm's odd "invalidating" sequence; the next odd
+	 * value after the notifier's own is one it never held, and an idle
+	 * mm's sequence is even, so nothing waits on it afterwards.
+	 */
+	return ubo->notifier.ops->invalidate(&ubo->notifier, &range,
+					     ubo->notifier.invalidate_seq + 2);
+}
+
+static void ttm_user_bo_nonblock(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long seq;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	seq = priv->ubo.seq;
+
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	/* Busy: refused, nothing changes. */
+	KUNIT_EXPECT_FALSE(test, ub_invalidate_nonblock(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
+	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+
+	/* Idle: done without blocking. */
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_TRUE(test, ub_invalidate_nonblock(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+}
+
+struct ub_race_ctx {
+	struct mm_struct *mm;
+	unsigned long addr, size;
+	unsigned long remaps;
+	long error;
+	struct completion started;
+};
+
+static int ub_race_thread(void *data)
+{
+	struct ub_race_ctx *ctx = data;
+
+	kthread_use_mm(ctx->mm);
+	complete(&ctx->started);
+	while (!kthread_should_stop()) {
+		unsigned long ret;
+
+		ret = vm_mmap(NULL, ctx->addr, ctx->size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+		if (ret != ctx->addr) {
+			ctx->error = IS_ERR_VALUE(ret) ? (long)ret : -EINVAL;
+			break;
+		}
+		ctx->remaps++;
+		cond_resched();
+	}
+	kthread_unuse_mm(ctx->mm);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void ttm_user_bo_race(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long npages = 256;
+	unsigned long addr = ub_anon(test, npages);
+	struct ub_race_ctx ctx = {
+		.mm = current->mm, .addr = addr, .size = npages << PAGE_SHIFT,
+	};
+	unsigned long ok = 0, busy = 0, stale = 0, other = 0;
+	struct task_struct *t;
+	unsigned long end;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, 0), 0);
+	init_completion(&ctx.started);
+	mmget(ctx.mm);
+	t = kthread_run(ub_race_thread, &ctx, "ttm_user_bo_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&ctx.started);
+	end = jiffies + msecs_to_jiffies(500);
+
+	while (time_before(jiffies, end)) {
+		int ret = ttm_user_bo_snapshot(&priv->ubo);
+
+		if (!ret)
+			ret = ub_commit(&priv->ubo);
+		if (!ret)
+			ok++;
+		else if (ret == -EBUSY)
+			busy++;
+		else if (ret == -EAGAIN)
+			stale++;
+		else
+			other++;
+		cond_resched();
+	}
+	kthread_stop(t);
+	mmput(ctx.mm);
+
+	kunit_info(test, "%lu remaps; %lu commits, %lu deadline, %lu stale\n",
+		   ctx.remaps, ok, busy, stale);
+	/* Every attempt completed with success or a defined retry error. */
+	KUNIT_EXPECT_EQ(test, other, 0);
+	KUNIT_EXPECT_EQ(test, ctx.error, 0);
+	KUNIT_EXPECT_GT(test, ctx.remaps, 0);
+	KUNIT_EXPECT_GT(test, ok + busy + stale, 0);
+	/* Quiet again: it converges. */
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+}
+
+/* --- allocation failures ------------------------------------------------- */
+
+static void ttm_user_bo_alloc_fail(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
+	struct ttm_refct_sgt *sgt;
+	unsigned int nth;
+
+	ub_fill(test, addr, UB_PAGES, 0x9999);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+
+	ttm_user_bo_fail_alloc.verbose = 0;
+	/* snapshot: two allocations, commit: two; fail each in turn */
+	for (nth = 1; nth <= 4; nth++) {
+		int ret;
+
+		current->fail_nth = nth;
+		ret = ub_snap_commit(&priv->ubo);
+		current->fail_nth = 0;
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", nth);
+		KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+		KUNIT_EXPECT_NULL(test, priv->ubo.committed);
+		KUNIT_EXPECT_NULL(test, priv->ubo.sgt);
+		KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	}
+	current->fail_nth = 5;
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	/* exactly four injection points: the fifth was never reached */
+	KUNIT_EXPECT_EQ(test, current->fail_nth, 1);
+	current->fail_nth = 0;
+	ttm_user_bo_fail_alloc.verbose = verbose;
+
+	sgt = ub_get_sgt(test, &priv->ubo);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x9999);
+	ttm_refct_sgt_put(sgt);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+/* --- dirty pages ----------------------------------------------------------- */
+
+static void ttm_user_bo_shmem_dirty(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	struct folio *folios[UB_PAGES];
+	unsigned long addr, i = 0, clean = 0;
+	struct file *file;
+	u32 *buf;
+
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ub_fill(test, addr, UB_PAGES, 0x1234);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	/* "The device" writes every page; the CPU page tables never see it. */
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		struct page *page = sg_page_iter_page(&iter);
+		u32 *p = kmap_local_page(page);
+
+		p[0] = 0xdeadbeef;
+		kunmap_local(p);
+		folios[i] = page_folio(page);
+		folio_get(folios[i]);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	for (i = 0; i < UB_PAGES; i++) {
+		clean += !folio_test_dirty(folios[i]);
+		folio_put(folios[i]);
+	}
+	KUNIT_EXPECT_EQ(test, clean, 0);
+
+	/* What the device wrote is in the file. */
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ, MAP_SHARED);
+	buf = kunit_kmalloc(test, sizeof(*buf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < UB_PAGES; i++) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)(addr + i * PAGE_SIZE),
+						     sizeof(*buf)), 0);
+		KUNIT_EXPECT_EQ(test, *buf, 0xdeadbeef);
+	}
+}
+
+/* --- the pinned residency policy ------------------------------------------ */
+
+static void ttm_user_bo_pinned(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	struct folio *folio;
+	unsigned long unpinned = 0;
+
+	ub_fill(test, addr, UB_PAGES, 0x4242);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0)
+		unpinned += !folio_maybe_dma_pinned(page_folio(sg_page_iter_page(&iter)));
+	KUNIT_EXPECT_EQ(test, unpinned, 0);
+	folio = page_folio(sg_page(sgt->table.sgl));
+	folio_get(folio);
+
+	/* The notifier only moves the sequence: no hook, no unmap. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	/* Pinned pages stay usable until released. */
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x4242);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EFAULT);
+
+	dma_resv_lock(&priv->resv, NULL);
+	ttm_user_bo_release_pages(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
+	folio_put(folio);
+	ttm_refct_sgt_put(sgt);
+}
+
+static struct kunit_case ttm_user_bo_core_cases[] = {
+	KUNIT_CASE(ttm_user_bo_contents),
+	KUNIT_CASE(ttm_user_bo_multi_vma),
+	KUNIT_CASE(ttm_user_bo_hole),
+	KUNIT_CASE(ttm_user_bo_prot_none),
+	KUNIT_CASE(ttm_user_bo_read_only),
+	KUNIT_CASE(ttm_user_bo_bad_args),
+	KUNIT_CASE(ttm_user_bo_munmap),
+	KUNIT_CASE(ttm_user_bo_stale_snapshot),
+	KUNIT_CASE(ttm_user_bo_remap),
+	KUNIT_CASE(ttm_user_bo_madv_dontneed),
+	KUNIT_CASE(ttm_user_bo_mprotect),
+	KUNIT_CASE(ttm_user_bo_mm_exit),
+	KUNIT_CASE(ttm_user_bo_thp),
+	KUNIT_CASE(ttm_user_bo_max_segment),
+	KUNIT_CASE(ttm_user_bo_sgt_outlives),
+	KUNIT_CASE(ttm_user_bo_fence_wait),
+	KUNIT_CASE(ttm_user_bo_nonblock),
+	KUNIT_CASE_SLOW(ttm_user_bo_race),
+	KUNIT_CASE(ttm_user_bo_alloc_fail),
+	KUNIT_CASE(ttm_user_bo_shmem_dirty),
+	KUNIT_CASE(ttm_user_bo_pinned),
+	{}
+};
+
+static struct kunit_suite ttm_user_bo_core_suite = {
+	.name = "ttm_user_bo_core",
+	.init = ub_test_init,
+	.exit = ub_test_exit,
+	.test_cases = ttm_user_bo_core_cases,
+};
+
+/* --- cases: through a TTM buffer object ------------------------------------ */
+
+struct ub_ttm_bo {
+	struct ttm_buffer_object tbo;
+	struct ttm_user_bo ubo;
+};
+
+static struct ttm_tt *ub_tt_create(struct ttm_buffer_object *bo, u32 page_flags)
+{
+	return ttm_user_tt_create(bo, &container_of(bo, struct ub_ttm_bo, tbo)->ubo,
+				  page_flags);
+}
+
+static int ub_move(struct ttm_buffer_object *bo, bool evict,
+		   struct ttm_operation_ctx *ctx, struct ttm_resource *new_mem,
+		   struct ttm_place *hop)
+{
+	/* user BOs live in TTM_PL_SYSTEM; nothing to copy */
+	ttm_bo_move_null(bo, new_mem);
+	return 0;
+}
+
+static struct ttm_device_funcs ub_ttm_funcs = {
+	.move = ub_move,
+	.ttm_tt_create = ub_tt_create,
+	.ttm_tt_populate = ttm_user_tt_populate,
+	.ttm_tt_unpopulate = ttm_user_tt_unpopulate,
+	.ttm_tt_destroy = ttm_user_tt_destroy,
+};
+
+static void ub_ttm_bo_destroy(struct ttm_buffer_object *bo)
+{
+	struct ub_ttm_bo *ubo = container_of(bo, struct ub_ttm_bo, tbo);
+
+	/* TTM unpopulated and destroyed the tt; the BO is idle. */
+	ttm_user_bo_fini(&ubo->ubo);
+	drm_gem_object_release(&bo->base);
+	kfree(ubo);
+}
+
+static struct ub_ttm_bo *ub_ttm_bo_create(struct kunit *test,
+					  struct ttm_device *bdev,
+					  unsigned long addr,
+					  unsigned long npages, u32 flags)
+{
+	struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
+	struct ttm_placement placement = { .num_placement = 1, .placement = &sys };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_priv *priv = ub(test);
+	struct ub_ttm_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	drm_gem_private_object_init(priv->devs->drm, &bo->tbo.base,
+				    npages << PAGE_SHIFT);
+	/* the BO's own reservation object, initialised by TTM below */
+	ret = ttm_user_bo_init(&bo->ubo, &priv->udev, NULL, &bo->tbo.base._resv,
+			       addr, npages << PAGE_SHIFT, flags);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = ttm_bo_init_reserved(bdev, &bo->tbo, ttm_bo_type_device, &placement,
+				   PAGE_SIZE, &ctx, NULL, NULL, ub_ttm_bo_destroy);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_resv_unlock(bo->tbo.base.resv);
+	return bo;
+}
+
+static struct ttm_device *ub_ttm_device(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_ASSERT_EQ(test, ttm_device_init(bdev, &ub_ttm_funcs, priv->dev,
+					      priv->devs->drm->anon_inode->i_mapping,
+					      priv->devs->drm->vma_offset_manager,
+					      false, false), 0);
+	return bdev;
+}
+
+static void ttm_user_bo_ttm_populate(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_operation_ctx ctx = { };
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *tt;
+	unsigned long i, bad = 0;
+
+	ub_fill(test, addr, UB_PAGES, 0x6060);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	tt = bo->tbo.ttm;
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	KUNIT_EXPECT_TRUE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL);
+	KUNIT_EXPECT_FALSE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+
+	/* populate without a snapshot: it never faults, it asks for one */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), -EAGAIN);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), 0);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(tt));
+	for (i = 0; i < UB_PAGES; i++) {
+		u32 *p = kmap_local_page(tt->pages[i]);
+
+		bad += p[5] != ub_word(i, 5, 0x6060);
+		bad += !tt->dma_address[i];
+		kunmap_local(p);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+
+	ttm_tt_unpopulate(bdev, tt);
+	KUNIT_EXPECT_NULL(test, tt->pages[0]);
+	KUNIT_EXPECT_NULL(test, bo->ubo.committed);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+static void ttm_user_bo_ttm_invalidate(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_operation_ctx ctx = { };
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_ttm_bo *bo;
+
+	ub_fill(test, addr, UB_PAGES, 0x7070);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_CPU_MAPPABLE);
+	KUNIT_EXPECT_TRUE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, bo->tbo.ttm, &ctx), 0);
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&bo->ubo));
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+
+	/* BO destroyed with its mm alive but the range gone. */
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+static struct kunit_case ttm_user_bo_ttm_cases[] = {
+	KUNIT_CASE(ttm_user_bo_ttm_populate),
+	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
+	{}
+};
+
+static struct kunit_suite ttm_user_bo_ttm_suite = {
+	.name = "ttm_user_bo_ttm",
+	.init = ub_test_init,
+	.exit = ub_test_exit,
+	.test_cases = ttm_user_bo_ttm_cases,
+};
+
+kunit_test_suites(&ttm_user_bo_core_suite, &ttm_user_bo_ttm_suite);
+
+MODULE_DESCRIPTION("KUnit tests for ttm_user_bo");
+MODULE_LICENSE("GPL and additional rights");

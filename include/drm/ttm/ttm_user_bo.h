@@ -223,9 +223,11 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo);
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo);
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo);
 
-void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev);
+void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
+	__acquires(&udev->notifier_lock);
 bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo);
-void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev);
+void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
+	__releases(&udev->notifier_lock);
 
 /**
  * ttm_user_bo_check_retry() - has the range been invalidated since commit?

@@ -98,13 +98,12 @@ struct ttm_user_bo_snapshot {
 };
 
 #ifdef CONFIG_FAULT_INJECTION
-/**
- * ttm_user_bo_fail_alloc - fault injection for the helper's allocations
- *
- * Every allocation of the helper consults it, so tests (and debugfs users,
- * see ttm_user_bo_debugfs_init()) can make the Nth one fail.
+/*
+ * Fault injection for the helper's allocations: every allocation consults
+ * it, so tests (current->fail_nth) and debugfs users (see
+ * ttm_user_bo_debugfs_init()) can make any one of them fail.
  */
-DECLARE_FAULT_ATTR(ttm_user_bo_fail_alloc);
+struct fault_attr ttm_user_bo_fail_alloc = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_fail_alloc);
 
 static bool ttm_user_bo_inject(void)
@@ -796,6 +795,7 @@ void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock)
 {
 	down_read(&udev->notifier_lock);
+	__acquire(&udev->notifier_lock);
 }
 EXPORT_SYMBOL(ttm_user_bo_submit_begin);
 
@@ -823,6 +823,7 @@ EXPORT_SYMBOL(ttm_user_bo_submit_valid);
 void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
 	__releases(&udev->notifier_lock)
 {
+	__release(&udev->notifier_lock);
 	up_read(&udev->notifier_lock);
 }
 EXPORT_SYMBOL(ttm_user_bo_submit_end);

@@ -554,7 +554,7 @@ static void ttm_user_bo_madv_dontneed(struct kunit *test)
 		for_each_sgtable_page(&sgt->table, &iter, 0) {
 			u8 *p = kmap_local_page(sg_page_iter_page(&iter));
 
-			nonzero += memchr_inv(p, 0, PAGE_SIZE) != NULL;
+			nonzero += !!memchr_inv(p, 0, PAGE_SIZE);
 			kunmap_local(p);
 		}
 		KUNIT_EXPECT_EQ(test, nonzero, 0);

@@ -18,6 +18,7 @@ base) frags=("$TESTBED/configs/base.config") ;;
 reliability) frags=("$TESTBED/configs/base.config" "$TESTBED/configs/reliability.config") ;;
 *) die "unknown config $cfg" ;;
 esac
+[ -n "$pristine" ] || frags+=("$TESTBED/configs/ttm-user-bo.config")
 
 "$TESTBED/deps.sh"
 tree=$("$TESTBED/assemble.sh" $pristine)

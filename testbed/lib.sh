@@ -9,6 +9,8 @@
 # Guest logs go to out/ in the repository (ignored by git).
 
 set -euo pipefail
+# depmod and friends live in sbin, which a non-login PATH may lack
+export PATH=$PATH:/usr/sbin:/sbin
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 TESTBED=$REPO/testbed

@@ -235,7 +235,8 @@ def main():
         print(f'FAILED: ... and {len(res["problems"]) - 50} more log findings')
     if args.summary:
         with open(args.summary, 'w') as f:
-            json.dump({k: res[k] for k in ('passed', 'failed', 'skipped', 'known')}, f)
+            json.dump({k: res[k] for k in ('passed', 'failed', 'skipped', 'known',
+                                           'failures', 'problems')}, f, indent=1)
     tail = f', {res["skipped"]} skipped' if res['skipped'] else ''
     if res['known']:
         print(f'{res["known"]} known upstream failures (in the baseline; not counted)')

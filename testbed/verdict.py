@@ -52,6 +52,7 @@ BAD = [
         r'KASAN',
         r'UBSAN',
         r'kmemleak: .*(leak|suspect)',
+        r'unreferenced object 0x',
         r'ODEBUG:',
         r'detected stall',
         r'Call Trace:',

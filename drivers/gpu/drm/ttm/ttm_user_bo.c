@@ -363,7 +363,7 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 		ttm_user_bo_dirty(ubo);
 		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
 				  ttm_user_bo_dir(ubo), 0);
-		ubo->mapped = false;
+		WRITE_ONCE(ubo->mapped, false);
 	}
 out:
 	up_write(&udev->notifier_lock);
@@ -573,6 +573,7 @@ int ttm_user_bo_snapshot(struct ttm_user_bo *ubo)
 	lockdep_assert_not_held(&ubo->resv->lock.base);
 	might_lock_read(&mm->mmap_lock);
 
+	/* Lockless hint; ttm_user_bo_commit() decides under the lock. */
 	if (READ_ONCE(ubo->committed) && READ_ONCE(ubo->mapped) &&
 	    !mmu_interval_check_retry(&ubo->notifier, READ_ONCE(ubo->seq))) {
 		atomic_long_inc(&udev->stats.fast_paths);
@@ -622,11 +623,11 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 		ttm_user_bo_dirty(ubo);
 		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
 				  ttm_user_bo_dir(ubo), 0);
-		ubo->mapped = false;
+		WRITE_ONCE(ubo->mapped, false);
 	}
 	committed = ubo->committed;
 	sgt = ubo->sgt;
-	ubo->committed = NULL;
+	WRITE_ONCE(ubo->committed, NULL);
 	ubo->sgt = NULL;
 	if (ubo->tt) {
 		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
@@ -737,10 +738,10 @@ retry:
 		return ret;
 	}
 
-	ubo->seq = snap->seq;
+	WRITE_ONCE(ubo->seq, snap->seq);
 	ubo->sgt = sgt;
-	ubo->committed = snap;
-	ubo->mapped = true;
+	WRITE_ONCE(ubo->committed, snap);
+	WRITE_ONCE(ubo->mapped, true);
 	if (ubo->tt) {
 		memcpy(ubo->tt->pages, snap->pages,
 		       ubo->num_pages * sizeof(*ubo->tt->pages));

@@ -182,6 +182,7 @@ struct ttm_user_bo_ops {
  * @sgt: the DMA table of the committed pages
  * @mapped: @sgt is DMA-mapped; cleared by the notifier
  * @tt: the ttm_tt the pages are published to, or NULL
+ * @tt_published: @tt holds the committed pages
  *
  * Drivers embed it in their BO. Every field is owned by the helper; use the
  * functions below.
@@ -202,6 +203,7 @@ struct ttm_user_bo {
 	struct ttm_refct_sgt *sgt;
 	bool mapped;
 	struct ttm_tt *tt;
+	bool tt_published;
 };
 
 #ifdef CONFIG_FAULT_INJECTION

@@ -629,11 +629,12 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 	sgt = ubo->sgt;
 	WRITE_ONCE(ubo->committed, NULL);
 	ubo->sgt = NULL;
-	if (ubo->tt) {
+	if (ubo->tt && ubo->tt_published) {
 		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
 		memset(ubo->tt->dma_address, 0,
 		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
 	}
+	ubo->tt_published = false;
 	up_read(&udev->notifier_lock);
 
 	ttm_refct_sgt_put(sgt);
@@ -662,6 +663,20 @@ void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 	__ttm_user_bo_release_pages(ubo);
 }
 EXPORT_SYMBOL(ttm_user_bo_release_pages);
+
+/* Copy the committed pages and DMA addresses into the attached ttm_tt. */
+static void ttm_user_bo_publish_tt(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	if (!ubo->tt || ubo->tt_published)
+		return;
+	memcpy(ubo->tt->pages, ubo->committed->pages,
+	       ubo->num_pages * sizeof(*ubo->tt->pages));
+	drm_prime_sg_to_dma_addr_array(&ubo->sgt->table, ubo->tt->dma_address,
+				       ubo->num_pages);
+	ubo->tt_published = true;
+}
 
 /**
  * ttm_user_bo_commit() - make the last snapshot the BO's pages
@@ -699,11 +714,16 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 
 	down_read(&udev->notifier_lock);
 	valid = ttm_user_bo_valid_locked(ubo);
-	up_read(&udev->notifier_lock);
 	if (valid)
-		return 0;
+		ttm_user_bo_publish_tt(ubo);
+	up_read(&udev->notifier_lock);
 
 	snap = xchg(&ubo->pending, NULL);
+	if (valid) {
+		/* a snapshot of the same pages: drop it (and its pins) */
+		ttm_user_bo_snapshot_free(ubo, snap);
+		return 0;
+	}
 	if (!snap)
 		return -EAGAIN;
 	if (mmu_interval_check_retry(&ubo->notifier, snap->seq)) {
@@ -742,12 +762,8 @@ retry:
 	ubo->sgt = sgt;
 	WRITE_ONCE(ubo->committed, snap);
 	WRITE_ONCE(ubo->mapped, true);
-	if (ubo->tt) {
-		memcpy(ubo->tt->pages, snap->pages,
-		       ubo->num_pages * sizeof(*ubo->tt->pages));
-		drm_prime_sg_to_dma_addr_array(&sgt->table, ubo->tt->dma_address,
-					       ubo->num_pages);
-	}
+	ubo->tt_published = false;
+	ttm_user_bo_publish_tt(ubo);
 	up_read(&udev->notifier_lock);
 	atomic_long_inc(&udev->stats.commits);
 	return 0;
@@ -884,6 +900,7 @@ int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
 		utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL_MAPPABLE;
 	utt->ubo = ubo;
 	ubo->tt = &utt->ttm;
+	ubo->tt_published = false;
 	return 0;
 }
 EXPORT_SYMBOL(ttm_user_tt_init);
@@ -955,8 +972,10 @@ EXPORT_SYMBOL(ttm_user_tt_unpopulate);
  */
 void ttm_user_tt_fini(struct ttm_user_tt *utt)
 {
-	if (utt->ubo && utt->ubo->tt == &utt->ttm)
+	if (utt->ubo && utt->ubo->tt == &utt->ttm) {
 		utt->ubo->tt = NULL;
+		utt->ubo->tt_published = false;
+	}
 	ttm_tt_fini(&utt->ttm);
 }
 EXPORT_SYMBOL(ttm_user_tt_fini);

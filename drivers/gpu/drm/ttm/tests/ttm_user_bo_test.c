@@ -1257,8 +1257,49 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+/* Pages committed through the core before TTM creates the tt. */
+static void ttm_user_bo_ttm_late_tt(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_operation_ctx ctx = { };
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *tt;
+
+	ub_fill(test, addr, UB_PAGES, 0x5050);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	/* drop the tt TTM made at init, commit with none attached ... */
+	ttm_tt_destroy(bdev, bo->tbo.ttm);
+	bo->tbo.ttm = NULL;
+	KUNIT_EXPECT_NULL(test, bo->ubo.tt);
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&bo->ubo), 0);
+
+	/* ... then a new tt gets the already committed pages. */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_tt_create(&bo->tbo, false), 0);
+	tt = bo->tbo.ttm;
+	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+	KUNIT_ASSERT_NOT_NULL(test, tt->pages[UB_PAGES - 1]);
+	{
+		u32 *p = kmap_local_page(tt->pages[UB_PAGES - 1]);
+
+		KUNIT_EXPECT_EQ(test, p[7], ub_word(UB_PAGES - 1, 7, 0x5050));
+		kunmap_local(p);
+	}
+	KUNIT_EXPECT_NE(test, tt->dma_address[0], 0);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
 static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
+	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
 	{}
 };

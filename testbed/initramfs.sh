@@ -20,6 +20,14 @@ done
 if [ -d "$bld/modroot/lib/modules" ]; then
 	cp -a "$bld/modroot/lib/modules/." "$stage/lib/modules/"
 fi
+# i915 mock selftest groups: "<module parameter> <group>", in header order
+hdr=$bld/source/drivers/gpu/drm/i915/selftests/i915_mock_selftests.h
+mkdir -p "$stage/etc"
+if [ -f "$hdr" ]; then
+	awk '/^selftest\(/ { n = $0; sub(/^selftest\(/, "", n); sub(/,.*/, "", n);
+		printf "i915.igt__%d__mock_%s %s\n", NR, n, n }' "$hdr" |
+		sed 's/^i915\.//' > "$stage/etc/i915-mock-groups"
+fi
 for p in ${TTMUB_PROGS:-}; do
 	install -m 755 "$p" "$stage/usr/bin/"
 done

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 bld=$1 boot=$2 logf=$3
 [ -f "$TESTBED/boots/$boot" ] || die "no boot definition testbed/boots/$boot"
-BOOT_CMDLINE= BOOT_TIMEOUT=600
+BOOT_CMDLINE= BOOT_TIMEOUT=600 BOOT_SCRIPT=$boot
 . "$TESTBED/boots/$boot"
 [ -f "$bld/arch/x86/boot/bzImage" ] || die "no kernel in $bld; run testbed/build.sh"
 
@@ -22,7 +22,7 @@ timeout --signal=KILL "$BOOT_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -monitor none -serial stdio -display none \
 	-kernel "$bld/arch/x86/boot/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 ttmub.boot=$boot $BOOT_CMDLINE" \
+	-append "console=ttyS0 panic=-1 ttmub.boot=$boot ttmub.script=$BOOT_SCRIPT $BOOT_CMDLINE" \
 	</dev/null >"$logf" 2>&1
 rc=$?
 set -e

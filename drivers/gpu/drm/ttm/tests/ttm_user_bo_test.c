@@ -1031,6 +1031,7 @@ static void ttm_user_bo_shmem_dirty(struct kunit *test)
 						     sizeof(*buf)), 0);
 		KUNIT_EXPECT_EQ(test, *buf, 0xdeadbeef);
 	}
+	fput(file);
 }
 
 /* --- the pinned residency policy ------------------------------------------ */

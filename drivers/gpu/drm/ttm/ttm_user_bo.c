@@ -267,6 +267,8 @@ static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 	struct folio *last = NULL;
 	unsigned long i;
 
+	/* the pages stay valid only while no invalidation can complete */
+	lockdep_assert_held(&ubo->udev->notifier_lock);
 	if (ubo->flags & TTM_USER_BO_READ_ONLY)
 		return;
 	for (i = 0; i < ubo->num_pages; i++) {

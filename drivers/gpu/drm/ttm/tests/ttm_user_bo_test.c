@@ -454,6 +454,27 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ubo->notifier.mm);
 }
 
+static void ttm_user_bo_tt_size_mismatch(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_buffer_object *bo;
+	struct ttm_user_tt *utt;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES / 2, 0), 0);
+	bo = kunit_kzalloc(test, sizeof(*bo), GFP_KERNEL);
+	utt = kunit_kzalloc(test, sizeof(*utt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	KUNIT_ASSERT_NOT_NULL(test, utt);
+	bo->base.size = UB_PAGES << PAGE_SHIFT;
+
+	/* a tt must describe exactly the user range */
+	KUNIT_EXPECT_EQ(test, ttm_user_tt_init(utt, bo, &priv->ubo, 0), -EINVAL);
+	KUNIT_EXPECT_NULL(test, priv->ubo.tt);
+	KUNIT_EXPECT_NULL(test, utt->ttm.pages);
+	KUNIT_EXPECT_NULL(test, ttm_user_tt_create(bo, &priv->ubo, 0));
+}
+
 /* munmap: sequence moves, commit and submission refuse, next snapshot fails */
 static void ttm_user_bo_munmap(struct kunit *test)
 {
@@ -1081,6 +1102,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_prot_none),
 	KUNIT_CASE(ttm_user_bo_read_only),
 	KUNIT_CASE(ttm_user_bo_bad_args),
+	KUNIT_CASE(ttm_user_bo_tt_size_mismatch),
 	KUNIT_CASE(ttm_user_bo_munmap),
 	KUNIT_CASE(ttm_user_bo_stale_snapshot),
 	KUNIT_CASE(ttm_user_bo_remap),

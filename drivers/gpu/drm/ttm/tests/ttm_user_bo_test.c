@@ -1208,10 +1208,21 @@ static struct ttm_device *ub_ttm_device(struct kunit *test)
 	return bdev;
 }
 
+/* ttm_tt_populate() as TTM calls it: under the BO's reservation. */
+static int ub_ttm_populate(struct ub_ttm_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { };
+	int ret;
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	ret = ttm_tt_populate(bo->tbo.bdev, bo->tbo.ttm, &ctx);
+	dma_resv_unlock(bo->tbo.base.resv);
+	return ret;
+}
+
 static void ttm_user_bo_ttm_populate(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
-	struct ttm_operation_ctx ctx = { };
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	struct ub_ttm_bo *bo;
@@ -1227,13 +1238,11 @@ static void ttm_user_bo_ttm_populate(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
 
 	/* populate without a snapshot: it never faults, it asks for one */
-	dma_resv_lock(bo->tbo.base.resv, NULL);
-	KUNIT_EXPECT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), -EAGAIN);
-	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), -EAGAIN);
 
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 	dma_resv_lock(bo->tbo.base.resv, NULL);
-	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), 0);
 	KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(tt));
 	for (i = 0; i < UB_PAGES; i++) {
 		u32 *p = kmap_local_page(tt->pages[i]);
@@ -1257,7 +1266,6 @@ static void ttm_user_bo_ttm_populate(struct kunit *test)
 static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
-	struct ttm_operation_ctx ctx = { };
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	struct ub_ttm_bo *bo;
@@ -1266,9 +1274,7 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_CPU_MAPPABLE);
 	KUNIT_EXPECT_TRUE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
-	dma_resv_lock(bo->tbo.base.resv, NULL);
-	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, bo->tbo.ttm, &ctx), 0);
-	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
@@ -1284,7 +1290,6 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 static void ttm_user_bo_ttm_late_tt(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
-	struct ttm_operation_ctx ctx = { };
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	struct ub_ttm_bo *bo;
@@ -1303,8 +1308,10 @@ static void ttm_user_bo_ttm_late_tt(struct kunit *test)
 	/* ... then a new tt gets the already committed pages. */
 	dma_resv_lock(bo->tbo.base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, ttm_tt_create(&bo->tbo, false), 0);
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
 	tt = bo->tbo.ttm;
-	KUNIT_ASSERT_EQ(test, ttm_tt_populate(bdev, tt, &ctx), 0);
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
 	KUNIT_ASSERT_NOT_NULL(test, tt->pages[UB_PAGES - 1]);
 	{

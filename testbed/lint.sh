@@ -3,6 +3,7 @@
 # Lint everything this repository adds or changes in the kernel:
 #   - scripts/checkpatch.pl --strict: new files with -f, the series as patches
 #   - scripts/kernel-doc -none -Wall: new .c and .h files
+#   - scripts/coccinelle/api/ttm_user_bo.cocci: new .c files
 #   - sparse (C=2) and W=1: the objects built from new .c files and from
 #     the .c files the series touches, in a lint build directory of its own
 #     (so the main build's flags are never switched back and forth)
@@ -47,6 +48,16 @@ for f in $code; do
 	out=$(scripts/kernel-doc -none -Wall "$f" 2>&1 || true)
 	while IFS= read -r l; do [ -n "$l" ] && report kernel-doc "$f" "$l"; done <<< "$out"
 done
+
+# Coccinelle: the ttm_user_bo contract checker on every new .c file
+cocci=$REPO/scripts/coccinelle/api/ttm_user_bo.cocci
+if [ -f "$cocci" ]; then
+	need spatch coccinelle
+	for f in $(echo "$code" | grep '\.c$' || true); do
+		out=$(spatch --very-quiet -D report --sp-file "$cocci" "$f" 2>/dev/null || true)
+		while IFS= read -r l; do [ -n "$l" ] && report coccinelle "$f" "$l"; done <<< "$out"
+	done
+fi
 
 # sparse + W=1 on the objects we build
 objs=$(for f in $code $(echo "$touched" | grep '\.c$' || true); do

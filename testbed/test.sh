@@ -45,6 +45,12 @@ tail -n 1 "$run/selftest.log"
 sp=$(tail -n 1 "$run/selftest.log" | awk '{print $1}') sf=$(tail -n 1 "$run/selftest.log" | awk '{print $3}')
 passed=$((passed + ${sp:-0})) failed=$((failed + ${sf:-1}))
 
+echo "=== Coccinelle checker self-test"
+if ! "$TESTBED/selftest/cocci.sh" > "$run/cocci.log" 2>&1; then st=1; fi
+tail -n 1 "$run/cocci.log"
+sp=$(tail -n 1 "$run/cocci.log" | awk '{print $1}') sf=$(tail -n 1 "$run/cocci.log" | awk '{print $3}')
+passed=$((passed + ${sp:-0})) failed=$((failed + ${sf:-1}))
+
 echo "=== build ($cfg${pristine:+, pristine})"
 if ! bld=$("$TESTBED/build.sh" $pristine "$cfg" 2> >(tee "$run/build.log" >&2)); then
 	echo "build failed; see $run/build.log"

@@ -4,6 +4,7 @@
  */
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
@@ -762,6 +763,80 @@ static void ttm_user_bo_max_segment(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+/*
+ * A device whose DMA mapping refuses any segment longer than a page, as a
+ * device behind a broken IOMMU path might: the helper must retry with
+ * PAGE_SIZE segments.
+ */
+static atomic_t ub_map_calls, ub_map_refused;
+
+static int ub_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		     enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	atomic_inc(&ub_map_calls);
+	for_each_sg(sgl, sg, nents, i) {
+		if (sg->length > PAGE_SIZE) {
+			atomic_inc(&ub_map_refused);
+			return -EIO;
+		}
+		sg->dma_address = sg_phys(sg);
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+}
+
+static void ub_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			enum dma_data_direction dir, unsigned long attrs)
+{
+}
+
+static const struct dma_map_ops ub_page_only_dma_ops = {
+	.map_sg = ub_map_sg,
+	.unmap_sg = ub_unmap_sg,
+};
+#endif
+
+static void ttm_user_bo_map_fallback(struct kunit *test)
+{
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+	struct ub_priv *priv = ub(test);
+	unsigned long npages = SZ_2M >> PAGE_SHIFT;
+	struct ttm_refct_sgt *sgt;
+	struct scatterlist *sg;
+	unsigned long addr, too_long = 0;
+	unsigned int i;
+
+	atomic_set(&ub_map_calls, 0);
+	atomic_set(&ub_map_refused, 0);
+	set_dma_ops(priv->dev, &ub_page_only_dma_ops);
+	ub_set_max_seg(test, SZ_64K);
+	addr = ub_thp(test, npages, 0x2424);	/* contiguous: 64K segments */
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	/* refused once with 64K segments, mapped with 4K ones */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ub_map_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ub_map_refused), 1);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+
+	sgt = ub_get_sgt(test, &priv->ubo);
+	KUNIT_EXPECT_EQ(test, sgt->table.orig_nents, npages);
+	for_each_sgtable_dma_sg(&sgt->table, sg, i)
+		too_long += sg_dma_len(sg) > PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, too_long, 0);
+	ub_check_sgt(test, &sgt->table, npages, 0x2424);
+	ttm_refct_sgt_put(sgt);
+
+	ub_fini(test);
+	set_dma_ops(priv->dev, NULL);
+#else
+	kunit_skip(test, "needs CONFIG_ARCH_HAS_DMA_OPS");
+#endif
+}
+
 static void ttm_user_bo_sgt_outlives(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
@@ -1111,6 +1186,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_mm_exit),
 	KUNIT_CASE(ttm_user_bo_thp),
 	KUNIT_CASE(ttm_user_bo_max_segment),
+	KUNIT_CASE(ttm_user_bo_map_fallback),
 	KUNIT_CASE(ttm_user_bo_sgt_outlives),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),

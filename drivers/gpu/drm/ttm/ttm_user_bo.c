@@ -332,14 +332,20 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 	bool blockable = mmu_notifier_range_blockable(range);
 	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 
-	if (!blockable) {
-		if (!pinned &&
-		    !dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP))
-			goto busy;
+	if (blockable) {
+		down_write(&udev->notifier_lock);
+	} else {
 		if (!down_write_trylock(&udev->notifier_lock))
 			goto busy;
-	} else {
-		down_write(&udev->notifier_lock);
+		/*
+		 * Under the lock no submission can add a fence, so an idle BO
+		 * stays idle: refuse a busy one before changing anything.
+		 */
+		if (!pinned &&
+		    !dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+			up_write(&udev->notifier_lock);
+			goto busy;
+		}
 	}
 
 	mmu_interval_set_seq(mni, cur_seq);
@@ -350,10 +356,6 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 		goto out;
 
 	if (!dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
-		if (!blockable) {
-			up_write(&udev->notifier_lock);
-			goto busy;
-		}
 		atomic_long_inc(&udev->stats.fence_waits);
 		dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 				      MAX_SCHEDULE_TIMEOUT);

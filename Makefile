@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Convenience targets; each is one script under testbed/.
-.PHONY: all demo test selftest lint build baseline clean-work
+# Convenience targets; each is one script under testbed/ (see README.md).
+.PHONY: all demo test selftest lint docs build baseline reliability incremental clean-work
 
 all: test
 
@@ -12,15 +12,25 @@ test:
 
 selftest:
 	testbed/selftest/run.sh
+	testbed/selftest/cocci.sh
 
 lint:
 	testbed/lint.sh
+
+docs:
+	testbed/docs.sh
 
 build:
 	testbed/build.sh
 
 baseline:
 	testbed/baseline.sh
+
+reliability:
+	testbed/test.sh --config reliability kunit
+
+incremental:
+	testbed/incremental.sh
 
 clean-work:
 	@. testbed/lib.sh; echo "removing $$WORK"; rm -rf "$$WORK"

@@ -33,4 +33,4 @@ incremental:
 	testbed/incremental.sh
 
 clean-work:
-	@. testbed/lib.sh; echo "removing $$WORK"; rm -rf "$$WORK"
+	@bash -c '. testbed/lib.sh; echo "removing $$WORK"; rm -rf "$$WORK"'

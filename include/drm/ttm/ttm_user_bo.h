@@ -207,6 +207,12 @@ struct ttm_user_bo {
 };
 
 #ifdef CONFIG_FAULT_INJECTION
+/*
+ * Fault injection for every allocation the helper makes (snapshot page
+ * array, page-walk buffer, sg-table), exported for tests: set
+ * current->fail_nth, or use the debugfs attribute that
+ * ttm_user_bo_debugfs_init() creates.
+ */
 extern struct fault_attr ttm_user_bo_fail_alloc;
 #endif
 

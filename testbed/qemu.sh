@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a built test kernel once under QEMU TCG and keep the serial log.
 #   testbed/qemu.sh <build dir> <boot name> <log file>
-# The boot is defined by testbed/boots/<name> (command line, time budget).
+# The boot is defined by testbed/boots/<name>: BOOT_CMDLINE (kernel command
+# line), BOOT_TIMEOUT (seconds), BOOT_SCRIPT (guest script in boots/, default
+# the boot's name), BOOT_QEMU_ARGS (extra devices, e.g. -device vmware-svga),
+# BOOT_EXPECT and BOOT_SUITES (for verdict.py, see test.sh).
 # A guest that outlives its budget is killed; the log then lacks the
 # "ttmub: boot done" marker, which verdict.py counts as a failure.
 . "$(dirname "$0")/lib.sh"
 bld=$1 boot=$2 logf=$3
 [ -f "$TESTBED/boots/$boot" ] || die "no boot definition testbed/boots/$boot"
-BOOT_CMDLINE= BOOT_TIMEOUT=600 BOOT_SCRIPT=$boot
+BOOT_CMDLINE= BOOT_TIMEOUT=600 BOOT_SCRIPT=$boot BOOT_QEMU_ARGS=
 . "$TESTBED/boots/$boot"
 [ -f "$bld/arch/x86/boot/bzImage" ] || die "no kernel in $bld; run testbed/build.sh"
 
@@ -21,6 +24,7 @@ set +e
 timeout --signal=KILL "$BOOT_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -monitor none -serial stdio -display none \
+	$BOOT_QEMU_ARGS \
 	-kernel "$bld/arch/x86/boot/bzImage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 ttmub.boot=$boot ttmub.script=$BOOT_SCRIPT $BOOT_CMDLINE" \
 	</dev/null >"$logf" 2>&1

@@ -18,11 +18,9 @@ chk sparse sparse
 chk spatch coccinelle
 chk qemu-system-x86_64 qemu-system-x86
 chk pahole dwarves
-chk rsync rsync
 chk depmod kmod
 chk perl perl
 chk python3 python3
-chk sphinx-build python3-sphinx
 chk xz xz-utils
 chk dpkg-deb dpkg
 chkf /bin/busybox busybox-static

@@ -31,7 +31,7 @@ if [ "$(cat "$bld/.ttmub-config" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$bld/
 	log "configuring $cfg in $bld"
 	(cd "$tree" && ARCH=x86_64 CC="ccache gcc" scripts/kconfig/merge_config.sh -n -O "$bld" "${frags[@]}" >"$bld/merge_config.log" 2>&1) ||
 		{ cat "$bld/merge_config.log" >&2; die "merge_config.sh failed"; }
-	"$TESTBED/checkconfig.py" "$bld/.config" "${frags[@]}" || die "config $cfg is incomplete"
+	"$TESTBED/checkconfig.py" "$tree/tools/testing/kunit" "$bld/.config" "${frags[@]}" || die "config $cfg is incomplete"
 	echo "$cfg_hash" > "$bld/.ttmub-config"
 fi
 

@@ -27,29 +27,40 @@ run=$OUT/$(date +%Y%m%d-%H%M%S)${pristine:+-pristine}
 mkdir -p "$run"
 ln -sfn "$(basename "$run")" "$OUT/latest"
 passed=0 failed=0 skipped=0 known=0
+# add <verdict summary json>: add a boot's counts to the totals
 add() {
-	if [ ! -s "$1" ]; then
+	local c
+	if [ ! -s "$1" ] || ! c=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["passed"], d["failed"], d["skipped"], d["known"])' "$1"); then
 		echo "verdict did not complete for $1"
 		failed=$((failed + 1))
 		return
 	fi
-	passed=$((passed + $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passed"])' "$1")))
-	failed=$((failed + $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["failed"])' "$1")))
-	skipped=$((skipped + $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["skipped"])' "$1")))
-	known=$((known + $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["known"])' "$1")))
+	set -- $c
+	passed=$((passed + $1)) failed=$((failed + $2))
+	skipped=$((skipped + $3)) known=$((known + $4))
 }
 
-echo "=== verdict self-test"
-if "$TESTBED/selftest/run.sh" > "$run/selftest.log" 2>&1; then st=0; else st=1; fi
-tail -n 1 "$run/selftest.log"
-sp=$(tail -n 1 "$run/selftest.log" | awk '{print $1}') sf=$(tail -n 1 "$run/selftest.log" | awk '{print $3}')
-passed=$((passed + ${sp:-0})) failed=$((failed + ${sf:-1}))
+# selftest <title> <script>: run a self-test that ends with "N passed, N failed";
+# a self-test that fails or ends otherwise counts as one more failure
+selftest() {
+	local logf=$run/selftest-$(basename "$2" .sh).log last
+	echo "=== $1"
+	"$2" > "$logf" 2>&1 || st=1
+	last=$(tail -n 1 "$logf")
+	echo "$last"
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+	else
+		echo "$1 did not finish; see $logf"
+		failed=$((failed + 1)) st=1
+	fi
+}
 
-echo "=== Coccinelle checker self-test"
-if ! "$TESTBED/selftest/cocci.sh" > "$run/cocci.log" 2>&1; then st=1; fi
-tail -n 1 "$run/cocci.log"
-sp=$(tail -n 1 "$run/cocci.log" | awk '{print $1}') sf=$(tail -n 1 "$run/cocci.log" | awk '{print $3}')
-passed=$((passed + ${sp:-0})) failed=$((failed + ${sf:-1}))
+st=0
+selftest "verdict self-test" "$TESTBED/selftest/run.sh"
+selftest "Coccinelle checker self-test" "$TESTBED/selftest/cocci.sh"
 
 echo "=== build ($cfg${pristine:+, pristine})"
 if ! bld=$("$TESTBED/build.sh" $pristine "$cfg" 2> >(tee "$run/build.log" >&2)); then

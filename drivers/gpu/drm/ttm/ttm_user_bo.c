@@ -471,6 +471,10 @@ retry:
 		range.end = range.start + (n << PAGE_SHIFT);
 		range.hmm_pfns = pfns;
 
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
 		if (mmap_read_lock_killable(mm)) {
 			ret = -EINTR;
 			goto out;
@@ -480,10 +484,6 @@ retry:
 
 		if (ret == -EBUSY) {
 			atomic_long_inc(&ubo->udev->stats.retries);
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				goto out;
-			}
 			if (time_after(jiffies, timeout))
 				goto out;
 			goto retry;
@@ -884,6 +884,9 @@ EXPORT_SYMBOL(ttm_user_bo_fini);
  * mapping through TTM unless %TTM_USER_BO_CPU_MAPPABLE) with both pages[]
  * and dma_address[], which ttm_user_bo_commit() fills.
  *
+ * Context: the BO's reservation must be held (TTM holds it when it calls
+ * &ttm_device_funcs.ttm_tt_create).
+ *
  * Return: 0, -EINVAL if the sizes differ, or -ENOMEM.
  */
 int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
@@ -891,6 +894,7 @@ int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
 {
 	int ret;
 
+	dma_resv_assert_held(ubo->resv);
 	if (PAGE_ALIGN(bo->base.size) >> PAGE_SHIFT != ubo->num_pages)
 		return -EINVAL;
 
@@ -973,10 +977,13 @@ EXPORT_SYMBOL(ttm_user_tt_unpopulate);
  * @utt: the tt
  *
  * Detaches it from its user BO and frees its arrays.
+ *
+ * Context: the BO's reservation must be held, as it is when TTM destroys a tt.
  */
 void ttm_user_tt_fini(struct ttm_user_tt *utt)
 {
 	if (utt->ubo && utt->ubo->tt == &utt->ttm) {
+		dma_resv_assert_held(utt->ubo->resv);
 		utt->ubo->tt = NULL;
 		utt->ubo->tt_published = false;
 	}

@@ -13,6 +13,7 @@
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -470,10 +471,40 @@ static void ttm_user_bo_tt_size_mismatch(struct kunit *test)
 	bo->base.size = UB_PAGES << PAGE_SHIFT;
 
 	/* a tt must describe exactly the user range */
+	dma_resv_lock(&priv->resv, NULL);
 	KUNIT_EXPECT_EQ(test, ttm_user_tt_init(utt, bo, &priv->ubo, 0), -EINVAL);
 	KUNIT_EXPECT_NULL(test, priv->ubo.tt);
 	KUNIT_EXPECT_NULL(test, utt->ttm.pages);
 	KUNIT_EXPECT_NULL(test, ttm_user_tt_create(bo, &priv->ubo, 0));
+	dma_resv_unlock(&priv->resv);
+}
+
+/* A fatal signal stops a snapshot, of either policy, with -EINTR. */
+static void ttm_user_bo_fatal_signal(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	u32 flags[] = { 0, TTM_USER_BO_PINNED };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, flags[i]), 0);
+
+		/* kthreads ignore signals unless they allow them */
+		allow_signal(SIGKILL);
+		send_sig(SIGKILL, current, 1);
+		KUNIT_EXPECT_TRUE(test, fatal_signal_pending(current));
+		KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EINTR);
+		flush_signals(current);
+		disallow_signal(SIGKILL);
+
+		KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+		KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.snapshots), i);
+		/* nothing left behind: the next snapshot works */
+		KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+		KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+		ub_fini(test);
+	}
 }
 
 /* munmap: sequence moves, commit and submission refuse, next snapshot fails */
@@ -1178,6 +1209,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_read_only),
 	KUNIT_CASE(ttm_user_bo_bad_args),
 	KUNIT_CASE(ttm_user_bo_tt_size_mismatch),
+	KUNIT_CASE(ttm_user_bo_fatal_signal),
 	KUNIT_CASE(ttm_user_bo_munmap),
 	KUNIT_CASE(ttm_user_bo_stale_snapshot),
 	KUNIT_CASE(ttm_user_bo_remap),

@@ -250,6 +250,25 @@ static struct ttm_refct_sgt *ub_get_sgt(struct kunit *test,
 	return sgt;
 }
 
+/* Write ub_fill(@seed) to @addr, register the BO over it and commit it. */
+static void ub_fill_commit(struct kunit *test, unsigned long addr,
+			   unsigned long npages, u32 seed, u32 flags)
+{
+	ub_fill(test, addr, npages, seed);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, flags), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&ub(test)->ubo), 0);
+}
+
+/* The committed sg-table of @ubo holds what ub_fill(@seed) wrote. */
+static void ub_expect_pages(struct kunit *test, struct ttm_user_bo *ubo,
+			    unsigned long npages, u32 seed)
+{
+	struct ttm_refct_sgt *sgt = ub_get_sgt(test, ubo);
+
+	ub_check_sgt(test, &sgt->table, npages, seed);
+	ttm_refct_sgt_put(sgt);
+}
+
 static long ub_stat(atomic_long_t *s)
 {
 	return atomic_long_read(s);
@@ -343,7 +362,6 @@ static void ttm_user_bo_multi_vma(struct kunit *test)
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long half = UB_PAGES / 2;
-	struct ttm_refct_sgt *sgt;
 	struct file *file;
 	unsigned long ret;
 
@@ -360,12 +378,8 @@ static void ttm_user_bo_multi_vma(struct kunit *test)
 			    find_vma(current->mm, addr + (half << PAGE_SHIFT)));
 	mmap_read_unlock(current->mm);
 
-	ub_fill(test, addr, UB_PAGES, 0x11110000);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
-	sgt = ub_get_sgt(test, &priv->ubo);
-	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x11110000);
-	ttm_refct_sgt_put(sgt);
+	ub_fill_commit(test, addr, UB_PAGES, 0x11110000, 0);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x11110000);
 }
 
 static void ttm_user_bo_hole(struct kunit *test)
@@ -398,7 +412,6 @@ static void ttm_user_bo_read_only(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 	unsigned long rw, ro;
-	struct ttm_refct_sgt *sgt;
 	struct file *file;
 
 	/* One shmem object, written through a writable mapping ... */
@@ -417,9 +430,7 @@ static void ttm_user_bo_read_only(struct kunit *test)
 	/* ... a read-only BO sees the data. */
 	KUNIT_ASSERT_EQ(test, ub_init(test, ro, UB_PAGES, TTM_USER_BO_READ_ONLY), 0);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
-	sgt = ub_get_sgt(test, &priv->ubo);
-	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x0e0e0000);
-	ttm_refct_sgt_put(sgt);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x0e0e0000);
 }
 
 static void ttm_user_bo_bad_args(struct kunit *test)
@@ -514,9 +525,7 @@ static void ttm_user_bo_munmap(struct kunit *test)
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long seq;
 
-	ub_fill(test, addr, UB_PAGES, 1);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 1, 0);
 	seq = priv->ubo.seq;
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
@@ -559,12 +568,9 @@ static void ttm_user_bo_remap(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	struct ttm_refct_sgt *sgt;
 	unsigned long ret;
 
-	ub_fill(test, addr, UB_PAGES, 0xaaaa0000);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0xaaaa0000, 0);
 
 	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
@@ -574,9 +580,7 @@ static void ttm_user_bo_remap(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
-	sgt = ub_get_sgt(test, &priv->ubo);
-	ub_check_sgt(test, &sgt->table, UB_PAGES, 0xbbbb0000);
-	ttm_refct_sgt_put(sgt);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0xbbbb0000);
 }
 
 static void ttm_user_bo_madv_dontneed(struct kunit *test)
@@ -586,9 +590,7 @@ static void ttm_user_bo_madv_dontneed(struct kunit *test)
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	struct ttm_refct_sgt *sgt;
 
-	ub_fill(test, addr, UB_PAGES, 0xcccc0000);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0xcccc0000, 0);
 
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, UB_PAGES << PAGE_SHIFT,
 					 MADV_DONTNEED), 0);
@@ -653,11 +655,8 @@ static void ttm_user_bo_mprotect(struct kunit *test)
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long end = addr + (UB_PAGES << PAGE_SHIFT);
-	struct ttm_refct_sgt *sgt;
 
-	ub_fill(test, addr, UB_PAGES, 0xdddd0000);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0xdddd0000, 0);
 
 	KUNIT_ASSERT_EQ(test, ub_mprotect_vma(addr, end, VM_READ), 0);
 	KUNIT_EXPECT_GE(test, atomic_read(&priv->hook_calls), 1);
@@ -670,9 +669,7 @@ static void ttm_user_bo_mprotect(struct kunit *test)
 	/* ... until it is writable again; the data is still there. */
 	KUNIT_ASSERT_EQ(test, ub_mprotect_vma(addr, end, VM_READ | VM_WRITE), 0);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
-	sgt = ub_get_sgt(test, &priv->ubo);
-	ub_check_sgt(test, &sgt->table, UB_PAGES, 0xdddd0000);
-	ttm_refct_sgt_put(sgt);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0xdddd0000);
 #else
 	kunit_skip(test, "mprotect_fixup() is reachable only when built in");
 #endif
@@ -874,9 +871,7 @@ static void ttm_user_bo_sgt_outlives(struct kunit *test)
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	struct ttm_refct_sgt *sgt;
 
-	ub_fill(test, addr, UB_PAGES, 0x3c3c0000);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0x3c3c0000, 0);
 	sgt = ub_get_sgt(test, &priv->ubo);
 	KUNIT_EXPECT_EQ(test, kref_read(&sgt->kref), 2);
 
@@ -1073,7 +1068,6 @@ static void ttm_user_bo_alloc_fail(struct kunit *test)
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
-	struct ttm_refct_sgt *sgt;
 	unsigned int nth;
 
 	ub_fill(test, addr, UB_PAGES, 0x9999);
@@ -1100,9 +1094,7 @@ static void ttm_user_bo_alloc_fail(struct kunit *test)
 	current->fail_nth = 0;
 	ttm_user_bo_fail_alloc.verbose = verbose;
 
-	sgt = ub_get_sgt(test, &priv->ubo);
-	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x9999);
-	ttm_refct_sgt_put(sgt);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x9999);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif
@@ -1123,9 +1115,7 @@ static void ttm_user_bo_shmem_dirty(struct kunit *test)
 	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	addr = ub_mmap(test, file, UB_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED);
-	ub_fill(test, addr, UB_PAGES, 0x1234);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0x1234, 0);
 
 	/* "The device" writes every page; the CPU page tables never see it. */
 	sgt = ub_get_sgt(test, &priv->ubo);
@@ -1172,9 +1162,7 @@ static void ttm_user_bo_pinned(struct kunit *test)
 	struct folio *folio;
 	unsigned long unpinned = 0;
 
-	ub_fill(test, addr, UB_PAGES, 0x4242);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED), 0);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	ub_fill_commit(test, addr, UB_PAGES, 0x4242, TTM_USER_BO_PINNED);
 	sgt = ub_get_sgt(test, &priv->ubo);
 	for_each_sgtable_page(&sgt->table, &iter, 0)
 		unpinned += !folio_maybe_dma_pinned(page_folio(sg_page_iter_page(&iter)));

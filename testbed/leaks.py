@@ -23,7 +23,7 @@ blocks = re.split(r'(?=unreferenced object)', rep)[1:]
 by_test = Counter()
 ours = []
 for b in blocks:
-    fns = re.findall(r'^\s+([A-Za-z_0-9.]+)\+0x', b, re.M)
+    fns = re.findall(r'(?:\]\s+|^\s+)([A-Za-z_][A-Za-z_0-9.]*)\+0x', b, re.M)
     tests = [f for f in fns if f.startswith(('ttm_', 'drm_'))]
     by_test[tests[-1] if tests else (fns[-5] if len(fns) >= 5 else '?')] += 1
     if any(f.startswith(prefixes) for f in fns):

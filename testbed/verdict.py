@@ -3,42 +3,79 @@
 """Judge one guest boot from its serial log.
 
 usage: verdict.py --kunit-dir DIR --log LOG [--expect FILE] [--baseline FILE]
-                  [--ktap] [--summary FILE]
+                  [--config NAME] [--ktap] [--suites GLOB] [--summary FILE]
 
-The boot fails when
-  - the log lacks the "ttmub: boot done" marker (guest died, hung or was
-    killed), or lockdep was switched off (debug_locks != 1) by the end;
-  - a KUnit case failed or crashed (KTAP parsed by the kernel's own
-    tools/testing/kunit/kunit_parser.py), unless the baseline lists it as
-    failing on the pristine base too; such cases are reported as "known",
-    never counted as passed;
-  - an expected suite is missing or ran fewer (or more) cases than expected;
-  - the log has a lockdep report, WARN, BUG, oops, panic, KASAN, UBSAN,
-    kmemleak, debugobjects or DMA-API report, unless it is a WARN whose site
-    the expect file lists (upstream tests that WARN on purpose).
+Cases: every KTAP document in the log (the built-in KUnit run, and any
+printed later by a module or a boot script) is parsed by the kernel's own
+tools/testing/kunit/kunit_parser.py. A leaf case
+  - passes when it passed and no log finding happened while it ran;
+  - fails when it failed or crashed, when a finding happened while it ran,
+    or when it skipped without a "skip" line in the expect file allowing it;
+  - is "known" when the baseline lists it with the same status and a
+    failure message that still matches (never counted as passed); a known
+    case that now fails differently fails.
+
+Findings are log lines that must never appear: a lockdep report, WARN, BUG,
+oops, panic, KASAN, UBSAN, kmemleak or debugobjects report, a hung task or
+RCU stall, a sanitizer switching itself off. Exceptions: a WARN whose site an
+expect "warn" line lists, the canaries the guest fires on purpose to prove a
+checker live (between "ttmub: canary <name> begins/ends"), and kmemleak
+reports whose allocation backtrace a baseline "leak" line lists (never one
+that touches ttm_user_bo). An allowed report covers its own block only: the
+next report header inside it is judged again.
+
+The boot (one more failure) fails when a finding happened outside any case,
+an expected suite is missing or ran another number of cases, the log lacks
+"ttmub: boot done", QEMU's exit status is missing or not 0, lockdep is off
+at the end (debug_locks != 1), or a checker the expect file requires for
+this config was not shown live in the log.
 
 Expect file lines:
-  suite <name> <cases>          the suite must run exactly <cases> cases
-  warn <regex> -- <reason>      a WARN at a site matching <regex> is expected
+  suite <name> <cases>            the suite runs exactly <cases> cases
+  skip <case glob> -- <reason>    these cases may skip
+  warn <regex> -- <reason>        a WARN at a site matching <regex> is expected
+  checker <name> [<config>...]    <name> must be live (in every config, or only
+                                  in the ones listed); names: lockdep, warn,
+                                  dma-debug, kasan, kmemleak, ubsan
 Baseline file lines:
-  <suite>.<case>[.<param>] -- <evidence>
+  case <suite>.<case>[.<param>] <FAILURE|CRASHED> <regex> -- <evidence>
+  leak <backtrace regex> -- <evidence>
 
-Prints a summary; the last line is "N passed, N failed[, N skipped]".
-Exit status 0 when the boot passed, 1 otherwise.
+Prints the parser's output, the failures, a "findings:" line, and last
+"N passed, N failed[, N skipped]". Exit status 0 when the boot passed.
 """
 import argparse
+import fnmatch
 import io
 import json
 import re
 import sys
-import fnmatch
 
 DONE = 'ttmub: boot done'
 DEBUG_LOCKS = re.compile(r'ttmub: debug_locks=(\S+)')
+QEMU_RC = re.compile(r'ttmub: host: qemu exit status (\S+)')
 CUT = '------------[ cut here ]------------'
-END_TRACE = re.compile(r'---\[ end trace [0-9a-f]+ \]---')
+END_TRACE = re.compile(r'---\[ end trace( [0-9a-f]+)? \]---')
 WARN_SITE = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (\S+)')
-# Anything matching one of these outside an expected WARN block fails the boot.
+UBSAN_SITE = re.compile(r'UBSAN: \S+ in (\S+)')
+CANARY = re.compile(r'ttmub: canary (\S+) (begins|ends)')
+CANARY_SITE = {'warn': re.compile(r'drivers/misc/lkdtm/'),
+               'ubsan': re.compile(r'drivers/misc/lkdtm/')}
+LEAK_REPORT = re.compile(r'ttmub: kmemleak report (follows|ends)')
+LEAK_OBJECT = re.compile(r'unreferenced object 0x')
+LEAK_FRAME = re.compile(r'\[<[0-9a-f]+>\] (\S+)')
+# Our code: a leak that touches it is never baselined.
+OURS = re.compile(r'ttm_user_(bo|tt)')
+# A checker is live when the log shows this (the guest prints the ttmub
+# lines; the others are the checkers' own start-up lines).
+LIVE = {
+    'lockdep': re.compile(r'ttmub: checker lockdep: /proc/lockdep_chains'),
+    'dma-debug': re.compile(r'ttmub: checker dma-debug: disabled=N'),
+    'kasan': re.compile(r'KernelAddressSanitizer initialized'),
+    'kmemleak': re.compile(r'ttmub: checker kmemleak: scanned'),
+}
+CANARY_CHECKERS = ('warn', 'ubsan')
+# Anything matching one of these is a finding, unless allowed (see above).
 BAD = [
     re.compile(p) for p in (
         r'WARNING:',                 # WARN_ON and every lockdep "WARNING: possible ..."
@@ -46,156 +83,338 @@ BAD = [
         r'DEBUG_LOCKS_WARN_ON',
         r'INFO: (possible|inconsistent|trying to register|task .* blocked)',
         r'inconsistent lock state',
+        r'turning off the locking correctness validator',
         r'\bOops\b',
         r'general protection fault',
         r'Kernel panic',
         r'KASAN',
         r'UBSAN',
-        r'kmemleak: .*(leak|suspect)',
+        r'kmemleak: \d+ new suspected memory leaks',
+        r'kmemleak: .*(disabled|Cannot allocate|[Mm]emory pool empty)',
         r'unreferenced object 0x',
         r'ODEBUG:',
-        r'detected stall',
+        r'DMA-API: .*(disabl|out of memory|ENOMEM)',
+        r'detected (expedited )?stalls?',
+        r'soft lockup',
         r'Call Trace:',
         r'ttmub: host: guest killed',
     )
 ]
-# Strip the printk timestamp and the KUnit indentation.
+# Strip the printk timestamp (the indentation after it is KTAP's).
 PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+KTAP_START = re.compile(r'^(K?TAP) version \d+\s*$')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (.+?)\s*$')
+RESULT = re.compile(r'^(\s*)(ok|not ok) \d+ (.*?)\s*(#.*)?$')
+
+
+def _reason_line(path, n, rest):
+    what, sep, reason = rest.partition(' -- ')
+    if not sep or not reason.strip() or not what.strip():
+        raise SystemExit(f'{path}:{n}: needs "<what> -- <reason>"')
+    return what.strip(), reason.strip()
 
 
 def load_expect(path):
-    suites, warns = {}, []
+    exp = {'suites': {}, 'skips': [], 'warns': [], 'checkers': []}
     if not path:
-        return suites, warns
+        return exp
     with open(path) as f:
         for n, line in enumerate(f, 1):
-            line = line.split('#', 1)[0].strip() if not line.startswith('warn') else line.strip()
-            if not line:
+            line = line.rstrip('\n')
+            if not line.strip() or line.lstrip().startswith('#'):
                 continue
-            kind, _, rest = line.partition(' ')
+            kind, _, rest = line.strip().partition(' ')
             if kind == 'suite':
                 name, count = rest.split()
-                suites[name] = int(count)
+                exp['suites'][name] = int(count)
+            elif kind == 'skip':
+                exp['skips'].append(_reason_line(path, n, rest))
             elif kind == 'warn':
-                regex, sep, reason = rest.partition(' -- ')
-                if not sep or not reason.strip():
-                    raise SystemExit(f'{path}:{n}: a warn line needs " -- <reason>"')
-                warns.append(re.compile(regex.strip()))
+                regex, _ = _reason_line(path, n, rest)
+                exp['warns'].append(re.compile(regex))
+            elif kind == 'checker':
+                name, *configs = rest.split()
+                exp['checkers'].append((name, configs))
             else:
                 raise SystemExit(f'{path}:{n}: unknown line "{line}"')
-    return suites, warns
+    return exp
 
 
 def load_baseline(path):
-    known = {}
+    bl = {'cases': {}, 'leaks': []}
     if not path:
-        return known
+        return bl
     with open(path) as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip('\n')
             if not line.strip() or line.startswith('#'):
                 continue
-            name, _, evidence = line.partition(' -- ')
-            known[name.strip()] = evidence.strip()
-    return known
+            kind, _, rest = line.partition(' ')
+            what, evidence = _reason_line(path, n, rest)
+            if kind == 'case':
+                parts = what.split(None, 2)
+                if len(parts) != 3 or parts[1] not in ('FAILURE', 'CRASHED'):
+                    raise SystemExit(f'{path}:{n}: "case <name> <FAILURE|CRASHED> <regex> -- ..."')
+                bl['cases'][parts[0]] = (parts[1], re.compile(parts[2]), evidence)
+            elif kind == 'leak':
+                if OURS.search(what):
+                    raise SystemExit(f'{path}:{n}: a leak of ttm_user_bo is never baselined')
+                bl['leaks'].append((re.compile(what), evidence))
+            else:
+                raise SystemExit(f'{path}:{n}: unknown line "{line}"')
+    return bl
 
 
-def scan_log(lines, warns):
-    """Return the list of problems in the log (one string each)."""
-    problems = []
-    in_block, allowed = False, False
-    for raw in lines:
-        line = PREFIX.sub('', raw.rstrip('\n'))
+def report_header(line):
+    """The first BAD pattern the line matches, or None."""
+    for bad in BAD:
+        if bad.search(line):
+            return bad
+    return None
+
+
+def scan_log(text, exp, bl):
+    """Return (findings, live, known_leaks): findings as (line index, text)."""
+    findings, live, known_leaks = [], set(), []
+    canary = None           # the canary whose region we are in
+    block = None            # None, 'open' (judged) or 'allowed'
+    in_leaks, leak = False, None
+    # With the guest's kmemleak report in the log, each object in it is judged
+    # (against the baseline) and the automatic scan's summary line is not.
+    full_report = any(LEAK_REPORT.search(l) for l in text)
+
+    def end_leak():
+        nonlocal leak
+        if leak is None:
+            return
+        i, head, frames = leak
+        leak = None
+        if not any(OURS.search(f) for f in frames):
+            for regex, _ in bl['leaks']:
+                if any(regex.search(f) for f in frames):
+                    known_leaks.append(head)
+                    return
+        where = ' <- '.join(frames[:4]) or 'no backtrace'
+        findings.append((i, f'{head} ({where})'))
+
+    for i, line in enumerate(text):
+        m = CANARY.search(line)
+        if m:
+            canary = m.group(1) if m.group(2) == 'begins' else None
+            block = None
+            continue
+        m = LEAK_REPORT.search(line)
+        if m:
+            end_leak()
+            in_leaks = m.group(1) == 'follows'
+            continue
+        if in_leaks:
+            if LEAK_OBJECT.search(line):
+                end_leak()
+                leak = (i, line.strip(), [])
+            elif leak is not None:
+                f = LEAK_FRAME.search(line)
+                if f:
+                    leak[2].append(f.group(1))
+            continue
         if CUT in line:
-            in_block, allowed = True, False
+            block = 'open'
             continue
-        if in_block:
-            m = WARN_SITE.search(line)
-            if m and any(w.search(m.group(1)) for w in warns):
-                allowed = True
-            if END_TRACE.search(line):
-                in_block = False
-                if allowed:
+        if block == 'open':
+            m = WARN_SITE.search(line) or UBSAN_SITE.search(line)
+            if m:
+                site = m.group(1)
+                if canary in CANARY_CHECKERS and CANARY_SITE[canary].search(site) and \
+                        line.lstrip().startswith('WARNING' if canary == 'warn' else 'UBSAN'):
+                    live.add(canary)
+                    block = 'allowed'
                     continue
-        if in_block and allowed:
+                if line.lstrip().startswith('WARNING') and any(w.search(site) for w in exp['warns']):
+                    block = 'allowed'
+                    continue
+        if END_TRACE.search(line):
+            block = None
             continue
-        for bad in BAD:
-            if bad.search(line):
-                problems.append(line.strip())
-                break
-    return problems
+        bad = report_header(line)
+        if bad is None:
+            continue
+        if full_report and bad.pattern.startswith(r'kmemleak: \d+ new'):
+            continue
+        if block == 'allowed' and bad.pattern == r'Call Trace:':
+            continue
+        # A new report: it ends an allowed block and is judged on its own.
+        if block == 'allowed':
+            block = 'open'
+        findings.append((i, line.strip()))
+    end_leak()
+    for name, regex in LIVE.items():
+        if any(regex.search(l) for l in text):
+            live.add(name)
+    return findings, live, known_leaks
+
+
+def ktap_documents(text):
+    """Split the log into KTAP documents: (first line index, lines)."""
+    starts = [i for i, l in enumerate(text) if KTAP_START.match(l)]
+    return [(s, text[s:e]) for s, e in zip(starts, starts[1:] + [len(text)])]
+
+
+def attribute(text, findings):
+    """Map each finding to the leaf case it happened in, or to None (the boot).
+
+    KUnit prints a case's output before its result line; a finding belongs to
+    the next leaf result in the same document. Findings after a suite's last
+    case, between documents or outside KTAP belong to the boot.
+    """
+    at = {}
+    by_line = {}
+    for i, f in findings:
+        by_line.setdefault(i, []).append(f)
+    stack, pending = [], []
+    for i, line in enumerate(text):
+        if KTAP_START.match(line):
+            for f in pending:
+                at.setdefault(None, []).append(f)
+            stack, pending = [], []
+        pending += by_line.get(i, [])
+        m = SUBTEST.match(line)
+        if m:
+            stack.append((len(m.group(1)), m.group(2)))
+            continue
+        m = RESULT.match(line)
+        if not m or not stack:
+            continue
+        indent, name = len(m.group(1)), m.group(3)
+        if stack[-1][0] == indent + 4 and stack[-1][1] == name:
+            stack.pop()
+            owner = None            # suite or parameterised case teardown
+        else:
+            owner = '.'.join([s for _, s in stack] + [name])
+        for f in pending:
+            at.setdefault(owner, []).append(f)
+        pending = []
+    for f in pending:
+        at.setdefault(None, []).append(f)
+    return at
 
 
 def leaves(test, path=()):
-    """Yield (name, status) of every leaf case of a kunit_parser Test."""
+    """Yield (name, Test) of every leaf case of a kunit_parser Test."""
     name = path + (test.name or '<missing>',)
     if not test.subtests:
-        yield '.'.join(name), test.status
+        yield '.'.join(name), test
         return
     for sub in test.subtests:
         yield from leaves(sub, name)
 
 
-def judge(log_lines, expect_suites, warns, known, ktap, kunit_dir):
-    res = {'passed': 0, 'failed': 0, 'skipped': 0, 'known': 0,
-           'problems': [], 'failures': [], 'known_cases': [], 'known_names': [], 'suites': []}
+def parse_ktap(text, kunit_dir, res):
+    """Parse every KTAP document; return [(suite name, [(case, Test)])]."""
+    sys.path.insert(0, kunit_dir)
+    import kunit_parser  # noqa: E402  (the kernel's KTAP parser)
+    from kunit_parser import TestStatus
+
+    out = io.StringIO()
+    kunit_parser.stdout._output = out
+    kunit_parser.stdout._use_color = False
+    suites = []
+    docs = ktap_documents(text)
+    if not docs:
+        res['boot'].append('no KTAP results in the log')
+    for start, lines in docs:
+        top = kunit_parser.parse_run_tests(lines)
+        if top.status in (TestStatus.FAILURE_TO_PARSE_TESTS, TestStatus.NO_TESTS):
+            res['boot'].append(f'KTAP document at log line {start + 1}: no results parsed')
+            continue
+        for suite in (top.subtests if top.name == '' or top.subtests else [top]):
+            suites.append((suite, list(leaves(suite))))
+            if suite.counts.errors:
+                res['boot'].append(f'suite {suite.name}: {suite.counts.errors} KTAP error(s)')
+    res['parser_output'] = out.getvalue()
+    return suites, TestStatus
+
+
+def judge(log_lines, exp, bl, ktap, kunit_dir, config='base'):
+    res = {'passed': 0, 'failed': 0, 'skipped': 0, 'known': 0, 'boot': [],
+           'failures': [], 'known_cases': [], 'findings': [], 'suites': [],
+           'live': [], 'known_leaks': 0}
+    text = [PREFIX.sub('', l.rstrip('\n')) for l in log_lines]
+    findings, live, known_leaks = scan_log(text, exp, bl)
+    res['findings'] = [f for _, f in findings]
+    res['live'] = sorted(live)
+    res['known_leaks'] = len(known_leaks)
+    at = attribute(text, findings)
 
     if ktap:
-        sys.path.insert(0, kunit_dir)
-        import kunit_parser  # noqa: E402  (the kernel's KTAP parser)
-        from kunit_parser import TestStatus
-
-        # kunit_printer binds sys.stdout at import: point it at a buffer.
-        out = io.StringIO()
-        kunit_parser.stdout._output = out
-        kunit_parser.stdout._use_color = False
-        top = kunit_parser.parse_run_tests(log_lines)
-        res['parser_output'] = out.getvalue()
-        if top.status in (TestStatus.FAILURE_TO_PARSE_TESTS, TestStatus.NO_TESTS):
-            res['problems'].append('no KUnit results in the log')
-        seen = {}
-        suites = top.subtests if top.name == '' or top.subtests else [top]
-        for suite in suites:
-            count = 0
-            for name, status in leaves(suite):
-                count += 1
-                if status == TestStatus.SUCCESS:
-                    res['passed'] += 1
-                elif status == TestStatus.SKIPPED:
-                    res['skipped'] += 1
-                elif name in known:
-                    res['known'] += 1
-                    res['known_cases'].append(f'{name} ({known[name]})')
-                    res['known_names'].append(name)
-                else:
+        suites, TestStatus = parse_ktap(text, kunit_dir, res)
+        seen, cases = {}, set()
+        for suite, cs in suites:
+            res['suites'].append((suite.name, len(cs)))
+            seen[suite.name] = seen.get(suite.name, 0) + len(cs)
+            for name, test in cs:
+                cases.add(name)
+                st = test.status
+                found = at.get(name, [])
+                if name in bl['cases']:
+                    want, regex, evidence = bl['cases'][name]
+                    msg = '\n'.join(test.log)
+                    if st.name == want and regex.search(msg) and not found:
+                        res['known'] += 1
+                        res['known_cases'].append(f'{name} ({evidence})')
+                        continue
                     res['failed'] += 1
-                    res['failures'].append(f'{name}: {status.name}')
-            seen[suite.name] = count
-            res['suites'].append((suite.name, count))
-            if suite.counts.errors:
-                res['problems'].append(f'suite {suite.name}: {suite.counts.errors} KTAP error(s)')
-        for name, want in expect_suites.items():
+                    res['failures'].append(f'{name}: {st.name}, baseline expects {want} '
+                                           f'matching "{regex.pattern}": fails differently')
+                    continue
+                if st == TestStatus.SKIPPED:
+                    if any(fnmatch.fnmatchcase(name, g) for g, _ in exp['skips']) and not found:
+                        res['skipped'] += 1
+                        continue
+                    res['failed'] += 1
+                    res['failures'].append(f'{name}: SKIPPED, and no "skip" line allows it')
+                elif st != TestStatus.SUCCESS:
+                    res['failed'] += 1
+                    res['failures'].append(f'{name}: {st.name}')
+                elif found:
+                    res['failed'] += 1
+                    res['failures'].append(f'{name}: passed, but the log has '
+                                           f'{len(found)} finding(s) while it ran: {found[0]}')
+                else:
+                    res['passed'] += 1
+        for name, want in exp['suites'].items():
             got = seen.get(name)
             if got is None:
-                res['failed'] += want
-                res['failures'].append(f'{name}: suite missing ({want} cases expected)')
+                res['boot'].append(f'{name}: suite missing ({want} cases expected)')
             elif got != want:
-                res['problems'].append(f'{name}: ran {got} cases, expected {want}')
+                res['boot'].append(f'{name}: ran {got} cases, expected {want}')
         for name in seen:
-            if expect_suites and name not in expect_suites:
-                res['problems'].append(f'{name}: suite not in the expect file')
-        for name in sorted(set(known) - set(res['known_names'])):
-            res['problems'].append(f'{name}: listed in the baseline but did not fail '
-                                   '(update the baseline)')
+            if exp['suites'] and name not in exp['suites']:
+                res['boot'].append(f'{name}: suite not in the expect file')
+        for name in sorted(set(bl['cases']) - cases):
+            res['boot'].append(f'{name}: listed in the baseline but did not run')
+        for owner in at:
+            if owner is not None and owner not in cases:
+                res['boot'] += [f'log ({owner}): {f}' for f in at[owner]]
+    else:
+        for fs in at.values():
+            res['boot'] += ['log: ' + f for f in fs]
+    res['boot'] += ['log: ' + f for f in at.get(None, [])]
 
-    text = [PREFIX.sub('', l.rstrip('\n')) for l in log_lines]
     if not any(DONE in l for l in text):
-        res['problems'].append('guest did not finish (no "%s": died, hung or was killed)' % DONE)
+        res['boot'].append('guest did not finish (no "%s": died, hung or was killed)' % DONE)
+    rc = [m.group(1) for m in (QEMU_RC.search(l) for l in text) if m]
+    if not rc or rc[-1] != '0':
+        res['boot'].append('QEMU exit status %s' % (rc[-1] if rc else 'not reported'))
     dl = [m.group(1) for m in (DEBUG_LOCKS.search(l) for l in text) if m]
     if not dl or dl[-1] != '1':
-        res['problems'].append('lockdep is off at the end of the boot (debug_locks=%s)'
-                               % (dl[-1] if dl else 'not reported'))
-    res['problems'] += ['log: ' + p for p in scan_log(log_lines, warns)]
-    res['failed'] += len(res['problems'])
+        res['boot'].append('lockdep is off at the end of the boot (debug_locks=%s)'
+                           % (dl[-1] if dl else 'not reported'))
+    for name, configs in exp['checkers']:
+        if (not configs or config in configs) and name not in live:
+            res['boot'].append(f'checker {name} is not live in this boot '
+                               f'(required for config {config})')
+    if res['boot']:
+        res['failed'] += 1
     return res
 
 
@@ -205,6 +424,7 @@ def main():
     ap.add_argument('--log', required=True)
     ap.add_argument('--expect')
     ap.add_argument('--baseline')
+    ap.add_argument('--config', default='base', help='the kernel config the boot ran')
     ap.add_argument('--ktap', action='store_true')
     ap.add_argument('--suites', default='*',
                     help='only suites matching this glob are expected (kunit.filter_glob)')
@@ -215,10 +435,11 @@ def main():
 
     with open(args.log, errors='replace') as f:
         lines = f.readlines()
-    suites, warns = load_expect(args.expect)
-    suites = {k: v for k, v in suites.items() if fnmatch.fnmatchcase(k, args.suites)}
-    known = load_baseline(args.baseline)
-    res = judge(lines, suites, warns, known, args.ktap, args.kunit_dir)
+    exp = load_expect(args.expect)
+    exp['suites'] = {k: v for k, v in exp['suites'].items()
+                     if fnmatch.fnmatchcase(k, args.suites)}
+    bl = load_baseline(args.baseline)
+    res = judge(lines, exp, bl, args.ktap, args.kunit_dir, args.config)
 
     if args.dump_suites:
         for name, count in res['suites']:
@@ -230,17 +451,24 @@ def main():
         print(f'known upstream failure (baseline, not counted as passed): {c}')
     for f in res['failures']:
         print(f'FAILED: {f}')
-    for p in res['problems'][:50]:
-        print(f'FAILED: {p}')
-    if len(res['problems']) > 50:
-        print(f'FAILED: ... and {len(res["problems"]) - 50} more log findings')
+    for p in res['boot'][:50]:
+        print(f'FAILED: boot: {p}')
+    if len(res['boot']) > 50:
+        print(f'FAILED: boot: ... and {len(res["boot"]) - 50} more')
+    print('checkers live: ' + (' '.join(res['live']) or 'none'))
+    if res['known_leaks']:
+        print(f'{res["known_leaks"]} kmemleak reports of upstream code (baseline "leak" lines)')
     if args.summary:
         with open(args.summary, 'w') as f:
-            json.dump({k: res[k] for k in ('passed', 'failed', 'skipped', 'known',
-                                           'failures', 'problems')}, f, indent=1)
-    tail = f', {res["skipped"]} skipped' if res['skipped'] else ''
+            json.dump({k: res[k] for k in ('passed', 'failed', 'skipped', 'known', 'failures',
+                                           'boot', 'findings', 'live', 'known_leaks')},
+                      f, indent=1)
     if res['known']:
         print(f'{res["known"]} known upstream failures (in the baseline; not counted)')
+    fs = res['findings']
+    print(f'findings: {len(fs)}' + (': ' + ' | '.join(fs[:5]) if fs else '') +
+          (f' | ... and {len(fs) - 5} more' if len(fs) > 5 else ''))
+    tail = f', {res["skipped"]} skipped' if res['skipped'] else ''
     print(f'{res["passed"]} passed, {res["failed"]} failed{tail}')
     return 0 if res['failed'] == 0 and res['passed'] + res['known'] > 0 else 1
 

@@ -33,7 +33,9 @@ this config was not shown live in the log.
 Expect file lines:
   suite <name> <cases>            the suite runs exactly <cases> cases
   skip <case glob> -- <reason>    these cases may skip
-  warn <regex> -- <reason>        a WARN at a site matching <regex> is expected
+  warn <regex> [in <case glob>] -- <reason>
+                                  a WARN at a site matching <regex> is expected
+                                  (only while a case matching <glob> runs)
   checker <name> [<config>...]    <name> must be live (in every config, or only
                                   in the ones listed); names: lockdep, warn,
                                   dma-debug, kasan, kmemleak, ubsan
@@ -130,8 +132,9 @@ def load_expect(path):
             elif kind == 'skip':
                 exp['skips'].append(_reason_line(path, n, rest))
             elif kind == 'warn':
-                regex, _ = _reason_line(path, n, rest)
-                exp['warns'].append(re.compile(regex))
+                what, _ = _reason_line(path, n, rest)
+                regex, sep, glob = what.partition(' in ')
+                exp['warns'].append((re.compile(regex.strip()), glob.strip() if sep else None))
             elif kind == 'checker':
                 name, *configs = rest.split()
                 exp['checkers'].append((name, configs))
@@ -173,7 +176,7 @@ def report_header(line):
     return None
 
 
-def scan_log(text, exp, bl):
+def scan_log(text, owners, exp, bl):
     """Return (findings, live, known_leaks): findings as (line index, text)."""
     findings, live, known_leaks = [], set(), []
     canary = None           # the canary whose region we are in
@@ -220,6 +223,8 @@ def scan_log(text, exp, bl):
         if CUT in line:
             block = 'open'
             continue
+        if canary and line.startswith('lkdtm: '):
+            continue            # lkdtm narrating its own canary
         if block == 'open':
             m = WARN_SITE.search(line) or UBSAN_SITE.search(line)
             if m:
@@ -229,7 +234,10 @@ def scan_log(text, exp, bl):
                     live.add(canary)
                     block = 'allowed'
                     continue
-                if line.lstrip().startswith('WARNING') and any(w.search(site) for w in exp['warns']):
+                if line.lstrip().startswith('WARNING') and any(
+                        w.search(site) and (g is None or (owners[i] is not None and
+                                                          fnmatch.fnmatchcase(owners[i], g)))
+                        for w, g in exp['warns']):
                     block = 'allowed'
                     continue
         if END_TRACE.search(line):
@@ -259,24 +267,19 @@ def ktap_documents(text):
     return [(s, text[s:e]) for s, e in zip(starts, starts[1:] + [len(text)])]
 
 
-def attribute(text, findings):
-    """Map each finding to the leaf case it happened in, or to None (the boot).
+def line_owners(text):
+    """The leaf case each log line belongs to, or None (the boot).
 
-    KUnit prints a case's output before its result line; a finding belongs to
-    the next leaf result in the same document. Findings after a suite's last
-    case, between documents or outside KTAP belong to the boot.
+    KUnit prints a case's output before its result line: a line belongs to
+    the next leaf result in the same KTAP document. Lines after a suite's
+    last case, between documents or outside KTAP belong to the boot.
     """
-    at = {}
-    by_line = {}
-    for i, f in findings:
-        by_line.setdefault(i, []).append(f)
+    owners = [None] * len(text)
     stack, pending = [], []
     for i, line in enumerate(text):
         if KTAP_START.match(line):
-            for f in pending:
-                at.setdefault(None, []).append(f)
             stack, pending = [], []
-        pending += by_line.get(i, [])
+        pending.append(i)
         m = SUBTEST.match(line)
         if m:
             stack.append((len(m.group(1)), m.group(2)))
@@ -290,11 +293,17 @@ def attribute(text, findings):
             owner = None            # suite or parameterised case teardown
         else:
             owner = '.'.join([s for _, s in stack] + [name])
-        for f in pending:
-            at.setdefault(owner, []).append(f)
+        for j in pending:
+            owners[j] = owner
         pending = []
-    for f in pending:
-        at.setdefault(None, []).append(f)
+    return owners
+
+
+def attribute(owners, findings):
+    """Map each owner (leaf case or None) to the findings it printed."""
+    at = {}
+    for i, f in findings:
+        at.setdefault(owners[i], []).append(f)
     return at
 
 
@@ -339,11 +348,12 @@ def judge(log_lines, exp, bl, ktap, kunit_dir, config='base'):
            'failures': [], 'known_cases': [], 'findings': [], 'suites': [],
            'live': [], 'known_leaks': 0}
     text = [PREFIX.sub('', l.rstrip('\n')) for l in log_lines]
-    findings, live, known_leaks = scan_log(text, exp, bl)
+    owners = line_owners(text)
+    findings, live, known_leaks = scan_log(text, owners, exp, bl)
     res['findings'] = [f for _, f in findings]
     res['live'] = sorted(live)
     res['known_leaks'] = len(known_leaks)
-    at = attribute(text, findings)
+    at = attribute(owners, findings)
 
     if ktap:
         suites, TestStatus = parse_ktap(text, kunit_dir, res)

@@ -36,7 +36,8 @@ no-kasan                  reliability  fail     checker kasan is not live
 no-kmemleak-scan          reliability  fail     checker kmemleak is not live
 reliability-clean         reliability  pass     1 kmemleak reports of upstream code
 leak-ours                 reliability  fail     ttm_user_bo_snapshot
-finding-in-case           base         fail     2 passed, 1 failed"
+finding-in-case           base         fail     2 passed, 1 failed
+warn-wrong-case           base         fail     alpha.alpha_two: passed, but the log has 2 finding(s) while it ran: WARNING: CPU: 0 PID: 42 at drivers/gpu/drm/drm_rect.c:123"
 n=$(echo "$cases" | wc -l)
 echo "KTAP version 1"
 echo "1..$((n + 1))"

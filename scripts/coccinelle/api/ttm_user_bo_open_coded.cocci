@@ -25,6 +25,15 @@ virtual context
 virtual org
 virtual report
 
+@initialize:python@
+@@
+faulting = set()
+
+def own_check(p):
+    # a check next to the fault it validates belongs to the loop
+    return ((p[0].file, p[0].current_element) in faulting or
+            p[0].current_element == 'ttm_user_bo_check_retry')
+
 @parse_traps@
 iterator name drm_exec_until_all_locked;
 @@
@@ -68,17 +77,13 @@ position p != loop.p;
 @@
 hmm_range_fault@p(...)
 
-@initialize:python@
+@script:python@
+p << loop.p;
 @@
-faulting = set()
-
-@hf@
-position p;
-@@
-hmm_range_fault@p(...)
+faulting.add((p[0].file, p[0].current_element))
 
 @script:python@
-p << hf.p;
+p << bare.p;
 @@
 faulting.add((p[0].file, p[0].current_element))
 
@@ -87,13 +92,6 @@ identifier fn =~ "^(mmu_interval_read_retry|mmu_interval_check_retry)$";
 position p;
 @@
 fn@p(...)
-
-@script:python@
-p << check.p;
-@@
-if ((p[0].file, p[0].current_element) in faulting or
-    p[0].current_element == 'ttm_user_bo_check_retry'):
-    cocci.include_match(False)
 
 @gup depends on !patch@
 identifier f, ttm;
@@ -118,7 +116,8 @@ coccilib.report.print_report(p[0], "WARNING: open-coded hmm_range_fault() (seque
 p << check.p;
 fn << check.fn;
 @@
-coccilib.report.print_report(p[0], "WARNING: open-coded userptr validity check %s(): use ttm_user_bo_submit_valid() under ttm_user_bo_submit_begin(), or ttm_user_bo_check_retry()" % fn)
+if not own_check(p):
+    coccilib.report.print_report(p[0], "WARNING: open-coded userptr validity check %s(): use ttm_user_bo_submit_valid() under ttm_user_bo_submit_begin(), or ttm_user_bo_check_retry()" % fn)
 
 @script:python depends on report@
 p << gup.p;
@@ -140,7 +139,8 @@ coccilib.org.print_todo(p[0], "open-coded hmm_range_fault(): ttm_user_bo_snapsho
 p << check.p;
 fn << check.fn;
 @@
-coccilib.org.print_todo(p[0], "open-coded %s(): ttm_user_bo_submit_valid()/ttm_user_bo_check_retry()" % fn)
+if not own_check(p):
+    coccilib.org.print_todo(p[0], "open-coded %s(): ttm_user_bo_submit_valid()/ttm_user_bo_check_retry()" % fn)
 
 @script:python depends on org@
 p << gup.p;

@@ -54,6 +54,7 @@ selftest() {
 st=0
 selftest "verdict self-test" "$TESTBED/selftest/run.sh"
 selftest "Coccinelle checker self-test" "$TESTBED/selftest/cocci.sh"
+selftest "Coccinelle userptr scripts: corpus and the real 6.12 tree" "$TESTBED/cocci/run.sh"
 
 kunit_dir=$(base_tree)/tools/testing/kunit
 # Boots as "<boot>@<config>"; a boot without @ runs in --config's config.

@@ -41,7 +41,8 @@ Expect file lines:
                                   dma-debug, kasan, kmemleak, ubsan
 Baseline file lines:
   case <suite>.<case>[.<param>] <FAILURE|CRASHED> <regex> -- <evidence>
-  leak <backtrace regex> -- <evidence>
+  leak <backtrace regex> [max <n>] -- <evidence>
+                                  (at most <n> such reports, when given)
 
 Prints the parser's output, the failures, a "findings:" line, and last
 "N passed, N failed[, N skipped]". Exit status 0 when the boot passed.
@@ -162,7 +163,9 @@ def load_baseline(path):
             elif kind == 'leak':
                 if OURS.search(what):
                     raise SystemExit(f'{path}:{n}: a leak of ttm_user_bo is never baselined')
-                bl['leaks'].append((re.compile(what), evidence))
+                m = re.fullmatch(r'(.*?)\s+max\s+(\d+)', what)
+                regex, limit = (m.group(1), int(m.group(2))) if m else (what, None)
+                bl['leaks'].append([re.compile(regex), evidence, limit])
             else:
                 raise SystemExit(f'{path}:{n}: unknown line "{line}"')
     return bl
@@ -193,8 +196,15 @@ def scan_log(text, owners, exp, bl):
         i, head, frames = leak
         leak = None
         if not any(OURS.search(f) for f in frames):
-            for regex, _ in bl['leaks']:
+            for entry in bl['leaks']:
+                regex, _, limit = entry
                 if any(regex.search(f) for f in frames):
+                    if limit is not None and limit <= 0:
+                        findings.append((i, f'{head}: more reports through '
+                                            f'"{regex.pattern}" than the baseline allows'))
+                        return
+                    if limit is not None:
+                        entry[2] -= 1
                     known_leaks.append(head)
                     return
         where = ' <- '.join(frames[:4]) or 'no backtrace'

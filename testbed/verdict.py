@@ -66,7 +66,8 @@ CANARY_SITE = {'warn': re.compile(r'drivers/misc/lkdtm/'),
                'ubsan': re.compile(r'drivers/misc/lkdtm/')}
 LEAK_REPORT = re.compile(r'ttmub: kmemleak report (follows|ends)')
 LEAK_OBJECT = re.compile(r'unreferenced object 0x')
-LEAK_FRAME = re.compile(r'\[<[0-9a-f]+>\] (\S+)')
+# a backtrace frame: "    func+0x1a/0x30" (6.12), "    [<addr>] func+0x.." (older)
+LEAK_FRAME = re.compile(r'^\s+(?:\[<[0-9a-f]+>\] )?([A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)')
 # Our code: a leak that touches it is never baselined.
 OURS = re.compile(r'ttm_user_(bo|tt)')
 # A checker is live when the log shows this (the guest prints the ttmub

@@ -2,19 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 """Sort the kmemleak report at the end of a guest log by test.
 
-usage: leaks.py <guest log> [function prefix ...]
+usage: leaks.py [--baseline <evidence>] <guest log> [function prefix ...]
 
-Prints how many unreferenced objects each test (the innermost ttm_/drm_
-frame of the backtrace) left, and every report whose backtrace has a
-function starting with one of the prefixes (default: ttm_user_bo, ub_).
-Exits 1 when any such report exists.
+Prints how many unreferenced objects each test (the outermost ttm_/drm_
+frame of the backtrace; creds of exited kthreads under copy_creds) left,
+and every report whose backtrace has a function starting with one of the
+prefixes (default: ttm_user_bo, ttm_user_tt, ub_). Exits 1 when any such
+report exists.
+
+With --baseline, prints instead one baseline line per test,
+"leak ^<test>\\+ max <count> -- <evidence>", for testbed/baseline/<boot>
+(run it on a pristine log: what the pristine base leaks is upstream's).
 """
 import re
 import sys
 from collections import Counter
 
-log = open(sys.argv[1], errors='replace').read()
-prefixes = tuple(sys.argv[2:]) or ('ttm_user_bo', 'ub_')
+args = sys.argv[1:]
+evidence = None
+if args and args[0] == '--baseline':
+    evidence, args = args[1], args[2:]
+log = open(args[0], errors='replace').read()
+prefixes = tuple(args[1:]) or ('ttm_user_bo', 'ttm_user_tt', 'ub_')
 try:
     rep = log[log.index('ttmub: kmemleak report follows'):log.index('ttmub: kmemleak report ends')]
 except ValueError:
@@ -25,9 +34,19 @@ ours = []
 for b in blocks:
     fns = re.findall(r'(?:\]\s+|^\s+)([A-Za-z_][A-Za-z_0-9.]*)\+0x', b, re.M)
     tests = [f for f in fns if f.startswith(('ttm_', 'drm_'))]
-    by_test[tests[-1] if tests else (fns[-5] if len(fns) >= 5 else '?')] += 1
+    if tests:
+        key = tests[-1]
+    elif 'copy_creds' in fns:
+        key = 'copy_creds'
+    else:
+        key = fns[-5] if len(fns) >= 5 else '?'
+    by_test[key] += 1
     if any(f.startswith(prefixes) for f in fns):
         ours.append(b.strip())
+if evidence is not None:
+    for name, n in sorted(by_test.items()):
+        print(f'leak ^{re.escape(name)}\\+ max {n} -- {evidence}')
+    sys.exit(1 if ours else 0)
 print(f'{len(blocks)} unreferenced objects')
 for name, n in by_test.most_common():
     print(f'{n:5} {name}')

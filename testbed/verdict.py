@@ -196,18 +196,18 @@ def scan_log(text, owners, exp, bl):
             return
         i, head, frames = leak
         leak = None
-        if not any(OURS.search(f) for f in frames):
-            for entry in bl['leaks']:
-                regex, _, limit = entry
-                if any(regex.search(f) for f in frames):
-                    if limit is not None and limit <= 0:
-                        findings.append((i, f'{head}: more reports through '
-                                            f'"{regex.pattern}" than the baseline allows'))
-                        return
-                    if limit is not None:
-                        entry[2] -= 1
-                    known_leaks.append(head)
-                    return
+        # the outermost frame a baseline line names decides (the test)
+        hits = [e for f in reversed(frames) for e in bl['leaks'] if e[0].search(f)]
+        if hits and not any(OURS.search(f) for f in frames):
+            entry = hits[0]
+            if entry[2] is None or entry[2] > 0:
+                if entry[2] is not None:
+                    entry[2] -= 1
+                known_leaks.append(head)
+                return
+            findings.append((i, f'{head}: more reports through "{entry[0].pattern}" '
+                                'than the baseline allows'))
+            return
         where = ' <- '.join(frames[:4]) or 'no backtrace'
         findings.append((i, f'{head} ({where})'))
 

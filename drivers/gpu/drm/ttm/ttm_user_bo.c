@@ -853,13 +853,16 @@ EXPORT_SYMBOL(ttm_user_bo_submit_end);
  * ttm_user_bo_fini() - tear a user BO down
  * @ubo: the user BO
  *
- * Waits until every fence of the BO's reservation object signaled, removes
- * the notifier (it never runs again afterwards), then drops the pending
- * snapshot and the committed pages without calling
- * &ttm_user_bo_ops.release: the driver has unbound the BO by now. Works
- * whether or not the mm is still alive.
+ * Waits until every fence of the BO's reservation object signaled, drops
+ * the pending snapshot and the committed pages (marked dirty and
+ * DMA-unmapped under the notifier lock while the notifier is still
+ * registered, so a concurrent munmap() cannot free them underneath), then
+ * removes the notifier: it never runs again afterwards.
+ * &ttm_user_bo_ops.release is not called: the driver has unbound the BO by
+ * now. Works whether or not the mm is still alive.
  *
- * Context: process context, no reservation held.
+ * Context: process context, no reservation held; may sleep. Takes the
+ * notifier lock for reading.
  */
 void ttm_user_bo_fini(struct ttm_user_bo *ubo)
 {
@@ -867,9 +870,14 @@ void ttm_user_bo_fini(struct ttm_user_bo *ubo)
 
 	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
-	mmu_interval_notifier_remove(&ubo->notifier);
 	ttm_user_bo_snapshot_free(ubo, xchg(&ubo->pending, NULL));
+	/*
+	 * Until the notifier is removed, an invalidation of the range waits
+	 * for the notifier lock that the release holds, so the committed
+	 * pages cannot be freed while they are dirtied and unmapped.
+	 */
 	__ttm_user_bo_release_pages(ubo);
+	mmu_interval_notifier_remove(&ubo->notifier);
 }
 EXPORT_SYMBOL(ttm_user_bo_fini);
 

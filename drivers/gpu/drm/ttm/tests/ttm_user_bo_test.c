@@ -42,6 +42,10 @@ struct ub_priv {
 	bool fence_signaled_in_hook;
 	struct dma_fence *fence;
 	struct completion released;
+
+	/* called by ub_hook_dma_ops when the helper DMA-unmaps */
+	void (*unmap_hook)(struct ub_priv *priv);
+	void *hook_data;
 };
 
 static struct ub_priv *ub(struct kunit *test)
@@ -113,6 +117,53 @@ static unsigned long ub_anon(struct kunit *test, unsigned long npages)
 {
 	return ub_mmap(test, NULL, npages, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS);
+}
+
+/*
+ * munmap() of a range of the test's mm from a worker, as another thread of
+ * the process would do it; ub_munmap_wait() waits for it to return.
+ */
+struct ub_munmap {
+	struct work_struct work;
+	struct mm_struct *mm;
+	unsigned long addr, size;
+	int ret;
+	struct completion done;
+};
+
+static void ub_munmap_fn(struct work_struct *work)
+{
+	struct ub_munmap *m = container_of(work, typeof(*m), work);
+
+	kthread_use_mm(m->mm);
+	m->ret = vm_munmap(m->addr, m->size);
+	kthread_unuse_mm(m->mm);
+	complete(&m->done);
+}
+
+static void ub_munmap_init(struct ub_munmap *m, unsigned long addr,
+			   unsigned long npages)
+{
+	INIT_WORK_ONSTACK(&m->work, ub_munmap_fn);
+	init_completion(&m->done);
+	m->mm = current->mm;
+	mmget(m->mm);
+	m->addr = addr;
+	m->size = npages << PAGE_SHIFT;
+	m->ret = -EINPROGRESS;
+}
+
+static void ub_munmap_start(struct ub_munmap *m)
+{
+	queue_work(system_unbound_wq, &m->work);
+}
+
+static int ub_munmap_wait(struct ub_munmap *m)
+{
+	flush_work(&m->work);
+	destroy_work_on_stack(&m->work);
+	mmput(m->mm);
+	return m->ret;
 }
 
 static u32 ub_word(unsigned long page, unsigned int word, u32 seed)
@@ -307,6 +358,8 @@ static void ub_test_exit(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 
+	/* A hook's data may have lived on the test's stack. */
+	priv->unmap_hook = NULL;
 	/* Runs after the test thread and its mm are gone: teardown w/o mm. */
 	ub_fini(test);
 	dma_resv_fini(&priv->resv);
@@ -865,6 +918,110 @@ static void ttm_user_bo_map_fallback(struct kunit *test)
 #endif
 }
 
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+/*
+ * A device with identity DMA mappings whose unmap calls the running test's
+ * unmap_hook, to act at the moment the helper DMA-unmaps.
+ */
+static struct ub_priv *ub_hook_priv;
+
+static int ub_ident_map_sg(struct device *dev, struct scatterlist *sgl,
+			   int nents, enum dma_data_direction dir,
+			   unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i) {
+		sg->dma_address = sg_phys(sg);
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+}
+
+static void ub_hook_unmap_sg(struct device *dev, struct scatterlist *sgl,
+			     int nents, enum dma_data_direction dir,
+			     unsigned long attrs)
+{
+	struct ub_priv *priv = ub_hook_priv;
+
+	if (priv && priv->unmap_hook)
+		priv->unmap_hook(priv);
+}
+
+static const struct dma_map_ops ub_hook_dma_ops = {
+	.map_sg = ub_ident_map_sg,
+	.unmap_sg = ub_hook_unmap_sg,
+};
+
+static void ub_use_hook_dma_ops(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	ub_hook_priv = priv;
+	set_dma_ops(priv->dev, &ub_hook_dma_ops);
+}
+
+static void ub_drop_hook_dma_ops(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	priv->unmap_hook = NULL;
+	set_dma_ops(priv->dev, NULL);
+	ub_hook_priv = NULL;
+}
+
+/*
+ * While the helper unmaps in fini, another thread munmaps the range: the
+ * munmap must wait in the notifier (the helper holds the notifier lock)
+ * rather than free the pages under the helper.
+ */
+struct ub_fini_race {
+	struct ub_munmap munmap;
+	bool started;
+	bool munmap_won;
+};
+
+static void ub_fini_race_hook(struct ub_priv *priv)
+{
+	struct ub_fini_race *r = priv->hook_data;
+
+	if (r->started)
+		return;
+	r->started = true;
+	ub_munmap_start(&r->munmap);
+	/* observed, not timed: the munmap returns, or waits for the helper */
+	while (!completion_done(&r->munmap.done) &&
+	       !rwsem_is_contended(&priv->udev.notifier_lock))
+		cond_resched();
+	r->munmap_won = completion_done(&r->munmap.done);
+}
+#endif
+
+static void ttm_user_bo_fini_munmap_race(struct kunit *test)
+{
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_fini_race r = { };
+
+	ub_use_hook_dma_ops(test);
+	ub_fill_commit(test, addr, UB_PAGES, 0x0f0f, 0);
+	ub_munmap_init(&r.munmap, addr, UB_PAGES);
+	priv->hook_data = &r;
+	priv->unmap_hook = ub_fini_race_hook;
+
+	ub_fini(test);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&r.munmap), 0);
+	KUNIT_EXPECT_TRUE(test, r.started);
+	KUNIT_EXPECT_FALSE_MSG(test, r.munmap_won,
+			       "munmap freed the pages while fini unmapped them");
+	ub_drop_hook_dma_ops(test);
+#else
+	kunit_skip(test, "needs CONFIG_ARCH_HAS_DMA_OPS");
+#endif
+}
+
 static void ttm_user_bo_sgt_outlives(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
@@ -1208,6 +1365,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_max_segment),
 	KUNIT_CASE(ttm_user_bo_map_fallback),
 	KUNIT_CASE(ttm_user_bo_sgt_outlives),
+	KUNIT_CASE(ttm_user_bo_fini_munmap_race),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
@@ -1376,7 +1534,6 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
 	KUNIT_EXPECT_FALSE(test, ub_valid(&bo->ubo));
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
-
 	/* BO destroyed with its mm alive but the range gone. */
 	ttm_bo_put(&bo->tbo);
 	ttm_device_fini(bdev);

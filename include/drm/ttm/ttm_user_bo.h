@@ -255,10 +255,13 @@ static inline bool ttm_user_bo_check_retry(struct ttm_user_bo *ubo)
  * struct ttm_user_tt - a ttm_tt whose pages come from a user BO
  * @ttm: the ttm_tt; TTM_TT_FLAG_EXTERNAL, with pages[] and dma_address[]
  * @ubo: the user BO filling it
+ * @bo: the TTM BO it was created for; a tt that is no longer @bo's (TTM
+ *	gave it to a ghost object) touches nothing of @ubo
  */
 struct ttm_user_tt {
 	struct ttm_tt ttm;
 	struct ttm_user_bo *ubo;
+	struct ttm_buffer_object *bo;
 };
 
 int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,

@@ -885,15 +885,21 @@ EXPORT_SYMBOL(ttm_user_bo_fini);
  * ttm_user_tt_init() - initialise a ttm_tt filled by a user BO
  * @utt: the tt, usually embedded in the driver's tt
  * @bo: the TTM BO; its size must equal the user BO's
- * @ubo: the user BO
+ * @ubo: the user BO; it must outlive @utt
  * @page_flags: TTM_TT_FLAG_* the driver wants besides EXTERNAL
  *
  * The tt is TTM_TT_FLAG_EXTERNAL (never swapped out, not accounted, no CPU
  * mapping through TTM unless %TTM_USER_BO_CPU_MAPPABLE) with both pages[]
- * and dma_address[], which ttm_user_bo_commit() fills.
+ * and dma_address[], which ttm_user_bo_commit() fills. It becomes the user
+ * BO's tt, replacing any earlier one: only the user BO's current tt, while
+ * it is also @bo's tt, publishes or releases the user BO's pages. A tt TTM
+ * has handed to a ghost object (a pipelined move or
+ * ttm_bo_pipeline_gutting() of a busy BO) is detached: unpopulating and
+ * destroying it touches nothing of the user BO, whose committed pages stay
+ * with the live BO.
  *
  * Context: the BO's reservation must be held (TTM holds it when it calls
- * &ttm_device_funcs.ttm_tt_create).
+ * &ttm_device_funcs.ttm_tt_create). Takes the notifier lock for writing.
  *
  * Return: 0, -EINVAL if the sizes differ, or -ENOMEM.
  */
@@ -915,11 +921,27 @@ int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
 	if (ubo->flags & TTM_USER_BO_CPU_MAPPABLE)
 		utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL_MAPPABLE;
 	utt->ubo = ubo;
+	utt->bo = bo;
+
+	down_write(&ubo->udev->notifier_lock);
 	ubo->tt = &utt->ttm;
 	ubo->tt_published = false;
+	up_write(&ubo->udev->notifier_lock);
 	return 0;
 }
 EXPORT_SYMBOL(ttm_user_tt_init);
+
+/*
+ * Is @utt the tt of its user BO and of the live TTM BO? A ghost's tt is
+ * neither @utt->bo's tt any more (TTM cleared or replaced bo->ttm) nor, in
+ * most cases, the user BO's; the ghost holds a reference on the live BO, so
+ * @utt->bo is valid while the ghost destroys the tt.
+ */
+static bool ttm_user_tt_attached(struct ttm_user_tt *utt)
+{
+	return READ_ONCE(utt->ubo->tt) == &utt->ttm &&
+		READ_ONCE(utt->bo->ttm) == &utt->ttm;
+}
 
 /**
  * ttm_user_tt_create() - &ttm_device_funcs.ttm_tt_create for a user BO
@@ -970,13 +992,19 @@ EXPORT_SYMBOL(ttm_user_tt_populate);
  * @bdev: the TTM device
  * @ttm: a tt from ttm_user_tt_init()
  *
- * Releases the committed pages (ttm_user_bo_release_pages()).
+ * Releases the committed pages (ttm_user_bo_release_pages()) if @ttm is
+ * the user BO's current tt; a detached tt (a ghost's, see
+ * ttm_user_tt_init()) releases nothing.
  *
- * Context: the BO's reservation must be held.
+ * Context: the reservation of the BO that owns @ttm must be held: the user
+ * BO's for its current tt, the ghost's for a detached one.
  */
 void ttm_user_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *ttm)
 {
-	ttm_user_bo_release_pages(to_ttm_user_tt(ttm)->ubo);
+	struct ttm_user_tt *utt = to_ttm_user_tt(ttm);
+
+	if (ttm_user_tt_attached(utt))
+		ttm_user_bo_release_pages(utt->ubo);
 }
 EXPORT_SYMBOL(ttm_user_tt_unpopulate);
 
@@ -986,14 +1014,22 @@ EXPORT_SYMBOL(ttm_user_tt_unpopulate);
  *
  * Detaches it from its user BO and frees its arrays.
  *
- * Context: the BO's reservation must be held, as it is when TTM destroys a tt.
+ * Context: the reservation of the BO that owns @utt must be held, as it is
+ * when TTM destroys a tt. Takes the notifier lock for writing.
  */
 void ttm_user_tt_fini(struct ttm_user_tt *utt)
 {
-	if (utt->ubo && utt->ubo->tt == &utt->ttm) {
-		dma_resv_assert_held(utt->ubo->resv);
-		utt->ubo->tt = NULL;
-		utt->ubo->tt_published = false;
+	struct ttm_user_bo *ubo = utt->ubo;
+
+	if (ubo) {
+		if (ttm_user_tt_attached(utt))
+			dma_resv_assert_held(ubo->resv);
+		down_write(&ubo->udev->notifier_lock);
+		if (ubo->tt == &utt->ttm) {
+			ubo->tt = NULL;
+			ubo->tt_published = false;
+		}
+		up_write(&ubo->udev->notifier_lock);
 	}
 	ttm_tt_fini(&utt->ttm);
 }

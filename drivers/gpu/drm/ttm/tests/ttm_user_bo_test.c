@@ -1580,7 +1580,58 @@ static void ttm_user_bo_ttm_late_tt(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+/*
+ * A busy BO gutted by ttm_bo_validate() with no placement: TTM hands the
+ * populated tt to a ghost object, destroyed once the job is done. The
+ * ghost's tt must not release the live BO's pages.
+ */
+static void ttm_user_bo_ttm_ghost(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_placement none = { };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *old;
+
+	ub_fill(test, addr, UB_PAGES, 0x6161);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	old = bo->tbo.ttm;
+
+	/* a job still runs on the BO */
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, bo->tbo.base.resv, priv->fence);
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_bo_validate(&bo->tbo, &none, &ctx), 0);
+	KUNIT_EXPECT_PTR_NE(test, bo->tbo.ttm, old);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, bo->tbo.ttm);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	/* the ghost is destroyed once the job is done ... */
+	dma_fence_signal(priv->fence);
+	flush_workqueue(bdev->wq);
+
+	/* ... and leaves the live BO's commit alone */
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+	KUNIT_EXPECT_NOT_NULL(test, bo->ubo.committed);
+	ub_expect_pages(test, &bo->ubo, UB_PAGES, 0x6161);
+
+	/* the live BO's new tt gets them when it is populated */
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, bo->tbo.ttm->pages[UB_PAGES - 1]);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
 static struct kunit_case ttm_user_bo_ttm_cases[] = {
+	KUNIT_CASE(ttm_user_bo_ttm_ghost),
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
 	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),

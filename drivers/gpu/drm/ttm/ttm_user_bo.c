@@ -649,12 +649,16 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
  * ttm_user_bo_release_pages() - drop the committed pages
  * @ubo: the user BO
  *
- * Calls &ttm_user_bo_ops.release, marks the pages dirty (writable BOs),
- * DMA-unmaps them if the notifier has not, drops the helper's reference on
- * the sg-table and, for %TTM_USER_BO_PINNED, unpins the pages. Holders of
- * an sg-table reference keep the table. Never takes an mmap_lock.
+ * Calls &ttm_user_bo_ops.release, waits (uninterruptibly) until every
+ * fence of the BO's reservation object signaled, marks the pages dirty
+ * (writable BOs), DMA-unmaps them if the notifier has not, clears them from
+ * the attached ttm_tt, drops the helper's reference on the sg-table and,
+ * for %TTM_USER_BO_PINNED, unpins the pages. Holders of an sg-table
+ * reference keep the table, not the mapping. Does nothing if no pages are
+ * committed. Never takes an mmap_lock.
  *
- * Context: the BO's reservation must be held.
+ * Context: process context, may sleep; the BO's reservation must be held.
+ * Takes the notifier lock for reading.
  */
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 {
@@ -664,6 +668,13 @@ void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 		return;
 	if (ubo->ops && ubo->ops->release)
 		ubo->ops->release(ubo);
+	/*
+	 * A job may still use the pages: the pinned notifier never waits, and
+	 * nothing else guarantees the BO is idle. Unmapping or unpinning
+	 * under it would let it write freed memory.
+	 */
+	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
 	__ttm_user_bo_release_pages(ubo);
 }
 EXPORT_SYMBOL(ttm_user_bo_release_pages);

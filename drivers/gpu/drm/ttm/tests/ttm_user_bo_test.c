@@ -166,6 +166,19 @@ static int ub_munmap_wait(struct ub_munmap *m)
 	return m->ret;
 }
 
+/* Does a task wait for @f? (dma_fence_wait() adds a callback.) */
+static bool ub_fence_has_waiter(struct dma_fence *f)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(f->lock, flags);
+	ret = !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) &&
+		!list_empty(&f->cb_list);
+	spin_unlock_irqrestore(f->lock, flags);
+	return ret;
+}
+
 static u32 ub_word(unsigned long page, unsigned int word, u32 seed)
 {
 	return seed ^ (page << 12) ^ word;
@@ -998,6 +1011,71 @@ static void ub_fini_race_hook(struct ub_priv *priv)
 }
 #endif
 
+struct ub_commit_work {
+	struct work_struct work;
+	struct ttm_user_bo *ubo;
+	int ret;
+	struct completion done;
+};
+
+static void ub_commit_fn(struct work_struct *work)
+{
+	struct ub_commit_work *w = container_of(work, typeof(*w), work);
+
+	w->ret = ub_commit(w->ubo);
+	complete(&w->done);
+}
+
+/*
+ * A pinned BO whose range was replaced is committed again while a job
+ * still runs on the old pages, and the driver has no release hook: the
+ * old pages stay pinned (and mapped) until the job is done.
+ */
+static void ttm_user_bo_pinned_busy_release(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_commit_work w = { .ubo = &priv->ubo };
+	struct ttm_refct_sgt *sgt;
+	struct folio *folio;
+	unsigned long ret;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x5151, TTM_USER_BO_PINNED);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	folio = page_folio(sg_page(sgt->table.sgl));
+	folio_get(folio);
+	ttm_refct_sgt_put(sgt);
+
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	/* new pages at the same address; the notifier only moves the sequence */
+	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, ret, addr);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	ub_fill(test, addr, UB_PAGES, 0x5252);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+
+	INIT_WORK_ONSTACK(&w.work, ub_commit_fn);
+	init_completion(&w.done);
+	queue_work(system_unbound_wq, &w.work);
+	/* observed, not timed: the commit returns, or waits for the job */
+	while (!completion_done(&w.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&w.done),
+			       "commit released pages a running job uses");
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+
+	dma_fence_signal(priv->fence);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	KUNIT_EXPECT_EQ(test, w.ret, 0);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
+	folio_put(folio);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x5252);
+}
+
 static void ttm_user_bo_fini_munmap_race(struct kunit *test)
 {
 #ifdef CONFIG_ARCH_HAS_DMA_OPS
@@ -1366,6 +1444,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_map_fallback),
 	KUNIT_CASE(ttm_user_bo_sgt_outlives),
 	KUNIT_CASE(ttm_user_bo_fini_munmap_race),
+	KUNIT_CASE(ttm_user_bo_pinned_busy_release),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),

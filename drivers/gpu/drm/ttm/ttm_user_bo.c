@@ -282,6 +282,42 @@ static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 	}
 }
 
+/*
+ * Take the committed pages out of the attached ttm_tt: after an
+ * invalidation or a release a user of the tt finds no page rather than one
+ * that may have been freed.
+ */
+static void ttm_user_bo_unpublish_tt(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	if (ubo->tt && ubo->tt_published) {
+		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
+		memset(ubo->tt->dma_address, 0,
+		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
+	}
+	ubo->tt_published = false;
+}
+
+/*
+ * Stop every access through the helper's mappings: unpublish the tt, mark
+ * the pages dirty and DMA-unmap them. Called with the notifier lock held,
+ * for writing by the notifier, for reading by a release (which the BO's
+ * reservation or its last reference makes exclusive).
+ */
+static void ttm_user_bo_unmap_locked(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	ttm_user_bo_unpublish_tt(ubo);
+	if (!ubo->mapped)
+		return;
+	ttm_user_bo_dirty(ubo);
+	dma_unmap_sgtable(ubo->udev->dma_dev, &ubo->sgt->table,
+			  ttm_user_bo_dir(ubo), 0);
+	WRITE_ONCE(ubo->mapped, false);
+}
+
 /**
  * DOC: Dirty pages
  *
@@ -361,14 +397,9 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 				      MAX_SCHEDULE_TIMEOUT);
 	}
 
-	if (ubo->mapped) {
-		if (ubo->ops && ubo->ops->invalidate)
-			ubo->ops->invalidate(ubo, range);
-		ttm_user_bo_dirty(ubo);
-		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
-				  ttm_user_bo_dir(ubo), 0);
-		WRITE_ONCE(ubo->mapped, false);
-	}
+	if (ubo->mapped && ubo->ops && ubo->ops->invalidate)
+		ubo->ops->invalidate(ubo, range);
+	ttm_user_bo_unmap_locked(ubo);
 out:
 	up_write(&udev->notifier_lock);
 	return true;
@@ -413,6 +444,9 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 	unsigned long end;
 
 	if (flags & ~TTM_USER_BO_FLAGS_VALID)
+		return -EINVAL;
+	/* a CPU mapping of mirrored pages would outlive their invalidation */
+	if ((flags & TTM_USER_BO_CPU_MAPPABLE) && !(flags & TTM_USER_BO_PINNED))
 		return -EINVAL;
 	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
 		return -EINVAL;
@@ -623,22 +657,11 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 		return;
 
 	down_read(&udev->notifier_lock);
-	if (ubo->mapped) {
-		ttm_user_bo_dirty(ubo);
-		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
-				  ttm_user_bo_dir(ubo), 0);
-		WRITE_ONCE(ubo->mapped, false);
-	}
+	ttm_user_bo_unmap_locked(ubo);
 	committed = ubo->committed;
 	sgt = ubo->sgt;
 	WRITE_ONCE(ubo->committed, NULL);
 	ubo->sgt = NULL;
-	if (ubo->tt && ubo->tt_published) {
-		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
-		memset(ubo->tt->dma_address, 0,
-		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
-	}
-	ubo->tt_published = false;
 	up_read(&udev->notifier_lock);
 
 	ttm_refct_sgt_put(sgt);
@@ -985,16 +1008,32 @@ EXPORT_SYMBOL(ttm_user_tt_create);
  * @ctx: the operation context (unused: nothing is allocated from the pool)
  *
  * Commits the BO's last snapshot (ttm_user_bo_commit()). Never faults and
- * never takes an mmap_lock.
+ * never takes an mmap_lock. TTM calls it only for an unpopulated tt: once
+ * populated, a tt keeps whatever the helper last published, so drivers call
+ * ttm_user_bo_commit() themselves before every use (see DOC: Using the
+ * pages).
  *
  * Context: the BO's reservation must be held.
  *
  * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first.
+ * For a %TTM_USER_BO_CPU_MAPPABLE BO -EFAULT instead of -EAGAIN, so that a
+ * CPU fault through TTM with nothing to commit raises SIGBUS rather than
+ * refaulting forever.
  */
 int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
 			 struct ttm_operation_ctx *ctx)
 {
-	return ttm_user_bo_commit(to_ttm_user_tt(ttm)->ubo);
+	struct ttm_user_bo *ubo = to_ttm_user_tt(ttm)->ubo;
+	int ret;
+
+	ret = ttm_user_bo_commit(ubo);
+	/*
+	 * ttm_bo_vm_fault_reserved() refaults on -EAGAIN, and nothing in a
+	 * CPU fault takes a snapshot: fail it (SIGBUS) instead of looping.
+	 */
+	if (ret == -EAGAIN && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
+		ret = -EFAULT;
+	return ret;
 }
 EXPORT_SYMBOL(ttm_user_tt_populate);
 

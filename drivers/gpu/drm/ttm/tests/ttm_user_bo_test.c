@@ -1604,7 +1604,8 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	struct ub_ttm_bo *bo;
 
 	ub_fill(test, addr, UB_PAGES, 0x7070);
-	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_CPU_MAPPABLE);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
 	KUNIT_EXPECT_TRUE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
@@ -1613,7 +1614,67 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
 	KUNIT_EXPECT_FALSE(test, ub_valid(&bo->ubo));
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+	/* pinned pages stay in the tt until released */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, bo->tbo.ttm->pages[0]);
+	dma_resv_unlock(bo->tbo.base.resv);
+
 	/* BO destroyed with its mm alive but the range gone. */
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/* After an invalidation the tt lists no page that may have been freed. */
+static void ttm_user_bo_ttm_stale_pages(struct kunit *test)
+{
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long i, stale = 0;
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *tt;
+
+	ub_fill(test, addr, UB_PAGES, 0x7171);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	tt = bo->tbo.ttm;
+	KUNIT_EXPECT_FALSE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	for (i = 0; i < UB_PAGES; i++)
+		stale += tt->pages[i] || tt->dma_address[i];
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+			    "the tt still lists pages the notifier unmapped");
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/*
+ * CPU mappings through TTM: refused for the mirror policy; for a pinned BO
+ * a CPU fault with nothing to commit must not refault forever.
+ */
+static void ttm_user_bo_ttm_cpu_mappable(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_user_bo ubo;
+	struct ub_ttm_bo *bo;
+
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(&ubo, &priv->udev, NULL, &priv->resv,
+					       addr, UB_PAGES << PAGE_SHIFT,
+					       TTM_USER_BO_CPU_MAPPABLE), -EINVAL);
+
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
+	/* ttm_bo_vm_fault_reserved() refaults on -EAGAIN, SIGBUSes on this */
+	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), -EFAULT);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), 0);
+
 	ttm_bo_put(&bo->tbo);
 	ttm_device_fini(bdev);
 }
@@ -1714,6 +1775,8 @@ static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
 	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
+	KUNIT_CASE(ttm_user_bo_ttm_stale_pages),
+	KUNIT_CASE(ttm_user_bo_ttm_cpu_mappable),
 	{}
 };
 

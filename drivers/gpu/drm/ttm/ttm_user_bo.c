@@ -814,24 +814,36 @@ stale:
 EXPORT_SYMBOL(ttm_user_bo_commit);
 
 /**
- * ttm_user_bo_get_sgt() - a reference on the committed sg-table
+ * ttm_user_bo_get_sgt() - a reference on the committed, mapped sg-table
  * @ubo: the user BO
  *
- * The table stays allocated while the reference is held, even after the
- * pages are released; it is DMA-mapped only while the BO is valid.
+ * Returns the table only while the BO is valid: pages committed, DMA-mapped
+ * and the range not invalidated since (checked under the notifier lock).
+ * The reference keeps the table and its page list allocated, even after
+ * the pages are released; it does not keep the DMA mapping or the pages.
+ * The DMA addresses stay mapped until the next invalidation or release of
+ * the BO's pages, and an invalidation waits only for fences in the BO's
+ * reservation object: program the device from the table and add the job's
+ * fence inside one ttm_user_bo_submit_begin() section, after
+ * ttm_user_bo_submit_valid().
  *
- * Context: the BO's reservation must be held.
+ * Context: the BO's reservation must be held. Takes the notifier lock for
+ * reading.
  *
- * Return: the table with a new reference, or ERR_PTR(-EAGAIN) if no pages
- * are committed.
+ * Return: the table with a new reference, or ERR_PTR(-EAGAIN) if no valid
+ * pages are committed (commit, or snapshot and commit, first).
  */
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo)
 {
+	struct ttm_refct_sgt *sgt = ERR_PTR(-EAGAIN);
+
 	dma_resv_assert_held(ubo->resv);
 
-	if (!ubo->sgt)
-		return ERR_PTR(-EAGAIN);
-	return ttm_refct_sgt_get(ubo->sgt);
+	down_read(&ubo->udev->notifier_lock);
+	if (ttm_user_bo_valid_locked(ubo))
+		sgt = ttm_refct_sgt_get(ubo->sgt);
+	up_read(&ubo->udev->notifier_lock);
+	return sgt;
 }
 EXPORT_SYMBOL(ttm_user_bo_get_sgt);
 

@@ -1011,6 +1011,39 @@ static void ub_fini_race_hook(struct ub_priv *priv)
 }
 #endif
 
+/* A table the notifier has unmapped is not handed out. */
+static void ttm_user_bo_get_sgt_stale(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x3d3d, 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+
+	dma_resv_lock(&priv->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, sgt, ERR_PTR(-EAGAIN),
+				"got a table the notifier unmapped");
+	if (!IS_ERR(sgt))
+		ttm_refct_sgt_put(sgt);
+
+	/* Pinned: mapped, but invalidated: refused too. */
+	ub_fini(test);
+	addr = ub_anon(test, UB_PAGES);
+	ub_fill_commit(test, addr, UB_PAGES, 0x3e3e, TTM_USER_BO_PINNED);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	dma_resv_lock(&priv->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_PTR_EQ(test, sgt, ERR_PTR(-EAGAIN));
+	if (!IS_ERR(sgt))
+		ttm_refct_sgt_put(sgt);
+}
+
 struct ub_commit_work {
 	struct work_struct work;
 	struct ttm_user_bo *ubo;
@@ -1444,6 +1477,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_map_fallback),
 	KUNIT_CASE(ttm_user_bo_sgt_outlives),
 	KUNIT_CASE(ttm_user_bo_fini_munmap_race),
+	KUNIT_CASE(ttm_user_bo_get_sgt_stale),
 	KUNIT_CASE(ttm_user_bo_pinned_busy_release),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),

@@ -365,25 +365,30 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct ttm_user_bo *ubo = container_of(mni, typeof(*ubo), notifier);
 	struct ttm_user_bo_device *udev = ubo->udev;
-	bool blockable = mmu_notifier_range_blockable(range);
 	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 
-	if (blockable) {
-		down_write(&udev->notifier_lock);
-	} else {
+	if (!mmu_notifier_range_blockable(range)) {
 		if (!down_write_trylock(&udev->notifier_lock))
 			goto busy;
 		/*
-		 * Under the lock no submission can add a fence, so an idle BO
-		 * stays idle: refuse a busy one before changing anything.
+		 * Fences can be added outside the submission critical section
+		 * (TTM moves, shared reservation objects), so a BO that looks
+		 * idle may not stay idle, and the hook and the unmap may
+		 * sleep: with pages mapped, refuse; the core retries in a
+		 * blockable context. With nothing mapped (or pinned pages,
+		 * which stay valid) moving the sequence is all there is to do.
 		 */
-		if (!pinned &&
-		    !dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+		if (!pinned && ubo->mapped) {
 			up_write(&udev->notifier_lock);
 			goto busy;
 		}
+		mmu_interval_set_seq(mni, cur_seq);
+		atomic_long_inc(&udev->stats.invalidations);
+		up_write(&udev->notifier_lock);
+		return true;
 	}
 
+	down_write(&udev->notifier_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic_long_inc(&udev->stats.invalidations);
 

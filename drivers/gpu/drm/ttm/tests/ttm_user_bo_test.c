@@ -1195,28 +1195,37 @@ static void ttm_user_bo_fence_wait(struct kunit *test)
 	destroy_delayed_work_on_stack(&sw.work);
 }
 
-/* Call the notifier as the OOM reaper would: not allowed to block. */
-static bool ub_invalidate_nonblock(struct ttm_user_bo *ubo)
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+/*
+ * Invalidate the whole BO through the mm core: non-blockable as the OOM
+ * reaper does it, or blockable as fork's copy-on-write protection and NUMA
+ * hinting do it, leaving the pages in place. Returns what
+ * mmu_notifier_invalidate_range_start*() returned.
+ */
+static int ub_mm_invalidate(struct ttm_user_bo *ubo, bool blockable,
+			    enum mmu_notifier_event event)
 {
-	struct mmu_notifier_range range = {
-		.mm = ubo->notifier.mm,
-		.start = ubo->start,
-		.end = ubo->start + (ubo->num_pages << PAGE_SHIFT),
-		.event = MMU_NOTIFY_UNMAP,
-		.flags = 0,	/* !MMU_NOTIFIER_RANGE_BLOCKABLE */
-	};
+	struct mm_struct *mm = ubo->notifier.mm;
+	struct mmu_notifier_range range;
+	int ret = 0;
 
-	/*
-	 * The core passes the mm's odd "invalidating" sequence; the next odd
-	 * value after the notifier's own is one it never held, and an idle
-	 * mm's sequence is even, so nothing waits on it afterwards.
-	 */
-	return ubo->notifier.ops->invalidate(&ubo->notifier, &range,
-					     ubo->notifier.invalidate_seq + 2);
+	mmu_notifier_range_init(&range, event, 0, mm, ubo->start,
+				ubo->start + (ubo->num_pages << PAGE_SHIFT));
+	mmap_read_lock(mm);
+	if (blockable)
+		mmu_notifier_invalidate_range_start(&range);
+	else
+		ret = mmu_notifier_invalidate_range_start_nonblock(&range);
+	if (!ret)
+		mmu_notifier_invalidate_range_end(&range);
+	mmap_read_unlock(mm);
+	return ret;
 }
+#endif
 
 static void ttm_user_bo_nonblock(struct kunit *test)
 {
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long seq;
@@ -1225,25 +1234,70 @@ static void ttm_user_bo_nonblock(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	seq = priv->ubo.seq;
 
-	priv->fence = ub_fence_create(test);
-	ub_add_fence(test, &priv->resv, priv->fence);
-
-	/* Busy: refused, nothing changes. */
-	KUNIT_EXPECT_FALSE(test, ub_invalidate_nonblock(&priv->ubo));
+	/* Mapped and idle: the hook and the unmap may sleep, so refuse. */
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR),
+			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
 	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
 
-	/* Idle: done without blocking. */
+	/* A fence added outside any submission section: refused, no wait. */
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+
+	/* Nothing mapped (released; a snapshot pending), busy: done at once. */
+	dma_resv_lock(&priv->resv, NULL);
 	dma_fence_signal(priv->fence);
-	KUNIT_EXPECT_TRUE(test, ub_invalidate_nonblock(&priv->ubo));
-	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
-	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
-	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	ttm_user_bo_release_pages(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	dma_fence_put(priv->fence);
+	priv->fence = ub_fence_create(test);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 2);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+	/* the pending snapshot went stale */
 	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+
+	/* Idle again: a blockable invalidation unmaps as usual. */
+	dma_fence_signal(priv->fence);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, true, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
 	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
+/* A pinned BO's non-blockable invalidation only moves the sequence. */
+static void ttm_user_bo_nonblock_pinned(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x2b2b, TTM_USER_BO_PINNED);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 0);
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	dma_fence_signal(priv->fence);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
 }
 
 struct ub_race_ctx {
@@ -1481,6 +1535,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_pinned_busy_release),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),
+	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),

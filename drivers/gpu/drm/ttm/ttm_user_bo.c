@@ -17,6 +17,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <kunit/static_stub.h>
+
 #include <drm/drm_prime.h>
 #include <drm/drm_util.h>
 #include <drm/ttm/ttm_bo.h>
@@ -153,11 +155,63 @@ static const struct ttm_refct_sgt_ops ttm_user_sgt_ops = {
 	.release = ttm_user_sgt_release,
 };
 
+/*
+ * The sg entries @pages need with segments of at most @max_segment bytes:
+ * runs of consecutive page frames, split at @max_segment. Only
+ * page_to_pfn() is used, never the contents of a struct page: until the
+ * sequence is checked under the notifier lock, the pages of a mirrored BO
+ * are not referenced and may be freed at any time.
+ */
+static unsigned int ttm_user_bo_count_segments(struct page **pages,
+					       unsigned long n,
+					       unsigned int max_segment)
+{
+	unsigned long i, run = 0, max_run = max_segment >> PAGE_SHIFT;
+	unsigned int nents = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && run < max_run &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			run++;
+			continue;
+		}
+		nents++;
+		run = 1;
+	}
+	return nents;
+}
+
+/*
+ * Fill a table allocated for ttm_user_bo_count_segments() entries with the
+ * same runs. Writes only the table: no allocation, no struct page read.
+ */
+static void ttm_user_bo_fill_sgt(struct sg_table *st, struct page **pages,
+				 unsigned long n, unsigned int max_segment)
+{
+	unsigned long i, max_run = max_segment >> PAGE_SHIFT;
+	struct scatterlist *sg = NULL;
+	unsigned long run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (sg && run < max_run &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			sg->length += PAGE_SIZE;
+			run++;
+			continue;
+		}
+		sg = sg ? sg_next(sg) : st->sgl;
+		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
+		run = 1;
+	}
+}
+
+/* Allocate, but do not fill, the sg-table for @pages. */
 static struct ttm_refct_sgt *
-ttm_user_bo_build_sgt(struct ttm_user_bo *ubo, struct page **pages,
+ttm_user_bo_alloc_sgt(struct ttm_user_bo *ubo, struct page **pages,
 		      unsigned int max_segment)
 {
-	size_t size = ubo->num_pages << PAGE_SHIFT;
+	unsigned int nents = ttm_user_bo_count_segments(pages, ubo->num_pages,
+							max_segment);
 	struct ttm_refct_sgt *rsgt;
 	int ret;
 
@@ -166,18 +220,31 @@ ttm_user_bo_build_sgt(struct ttm_user_bo *ubo, struct page **pages,
 	rsgt = kmalloc(sizeof(*rsgt), GFP_KERNEL);
 	if (!rsgt)
 		return ERR_PTR(-ENOMEM);
-	ttm_refct_sgt_init(rsgt, size, &ttm_user_sgt_ops);
+	ttm_refct_sgt_init(rsgt, ubo->num_pages << PAGE_SHIFT, &ttm_user_sgt_ops);
 
 	ret = ttm_user_bo_inject() ? -ENOMEM :
-		sg_alloc_table_from_pages_segment(&rsgt->table, pages,
-						  ubo->num_pages, 0, size,
-						  max_segment, GFP_KERNEL);
+		sg_alloc_table(&rsgt->table, nents, GFP_KERNEL);
 	if (ret) {
 		kfree(rsgt);
 		return ERR_PTR(ret);
 	}
 	return rsgt;
 }
+
+/**
+ * ttm_user_bo_commit_hook() - test hook of ttm_user_bo_commit()
+ * @ubo: the user BO being committed
+ * @sgt: its new, allocated but not yet filled sg-table
+ *
+ * Called after the sg-table is allocated and before the notifier lock is
+ * taken to check the sequence. Does nothing; KUnit tests replace it with
+ * kunit_activate_static_stub() to act in that window.
+ */
+void ttm_user_bo_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_user_bo_commit_hook, ubo, sgt);
+}
+EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_commit_hook);
 
 static int ttm_user_bo_stats_show(struct seq_file *m, void *data)
 {
@@ -721,21 +788,58 @@ static void ttm_user_bo_publish_tt(struct ttm_user_bo *ubo)
 	ubo->tt_published = true;
 }
 
+/*
+ * Publish @snap in @sgt: under the notifier lock and only if the range did
+ * not change since the snapshot, fill the table, DMA-map it and make it
+ * the BO's pages. Nothing here reads a page before the check, and nothing
+ * allocates under the lock except what DMA mapping itself needs.
+ */
+static int ttm_user_bo_map(struct ttm_user_bo *ubo,
+			   struct ttm_user_bo_snapshot *snap,
+			   struct ttm_refct_sgt *sgt, unsigned int max_segment)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	int ret;
+
+	down_read(&udev->notifier_lock);
+	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ttm_user_bo_fill_sgt(&sgt->table, snap->pages, ubo->num_pages,
+			     max_segment);
+	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
+	if (ret)
+		goto out;
+
+	WRITE_ONCE(ubo->seq, snap->seq);
+	ubo->sgt = sgt;
+	WRITE_ONCE(ubo->committed, snap);
+	WRITE_ONCE(ubo->mapped, true);
+	ubo->tt_published = false;
+	ttm_user_bo_publish_tt(ubo);
+out:
+	up_read(&udev->notifier_lock);
+	return ret;
+}
+
 /**
  * ttm_user_bo_commit() - make the last snapshot the BO's pages
  * @ubo: the user BO
  *
- * If the committed pages are still valid, does nothing. Otherwise takes
- * the snapshot from ttm_user_bo_snapshot(), builds its sg-table (segments
- * no larger than the device allows; physically contiguous pages, huge
- * pages included, merge), releases the old pages
- * (ttm_user_bo_release_pages()) and, under the notifier lock, checks with
- * mmu_interval_read_retry() that the range did not change since the
- * snapshot. Only then are the pages published, to the ttm_tt if one is
- * attached, and DMA-mapped; if mapping fails with large segments, it is
- * retried once with PAGE_SIZE segments.
+ * If the committed pages are still valid, does nothing (and drops the
+ * pending snapshot). Otherwise takes the snapshot from
+ * ttm_user_bo_snapshot(), releases the old pages
+ * (ttm_user_bo_release_pages(), which waits for the BO's fences), allocates
+ * an sg-table for the new ones (segments no larger than the device allows;
+ * physically contiguous pages, huge pages included, merge) and, under the
+ * notifier lock, checks with mmu_interval_read_retry() that the range did
+ * not change since the snapshot. Only then is the table filled, DMA-mapped
+ * and published, to the ttm_tt if one is attached; if mapping fails with
+ * large segments, it is retried once with PAGE_SIZE segments.
  *
- * Context: the BO's reservation must be held. Never takes an mmap_lock.
+ * Context: process context, may sleep; the BO's reservation must be held.
+ * Takes the notifier lock for reading. Never takes an mmap_lock.
  *
  * Return: 0 when the BO's pages are valid and mapped;
  * -EAGAIN if there is no snapshot to commit or the range changed since the
@@ -743,6 +847,7 @@ static void ttm_user_bo_publish_tt(struct ttm_user_bo *ubo)
  * ttm_user_bo_snapshot() and try again;
  * -ENOMEM on allocation failure;
  * another negative error code from dma_map_sgtable().
+ * On an error the snapshot is dropped and no pages are committed.
  */
 int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 {
@@ -769,50 +874,37 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 	}
 	if (!snap)
 		return -EAGAIN;
+	/* cheap early exit; ttm_user_bo_map() decides under the lock */
 	if (mmu_interval_check_retry(&ubo->notifier, snap->seq)) {
 		ret = -EAGAIN;
 		goto stale;
 	}
 
 	ttm_user_bo_release_pages(ubo);
-retry:
-	sgt = ttm_user_bo_build_sgt(ubo, snap->pages, max_segment);
-	if (IS_ERR(sgt)) {
-		ttm_user_bo_snapshot_free(ubo, snap);
-		return PTR_ERR(sgt);
-	}
-
-	down_read(&udev->notifier_lock);
-	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
-		up_read(&udev->notifier_lock);
-		ttm_refct_sgt_put(sgt);
-		ret = -EAGAIN;
-		goto stale;
-	}
-	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
-	if (ret) {
-		up_read(&udev->notifier_lock);
-		ttm_refct_sgt_put(sgt);
-		if (max_segment > PAGE_SIZE) {
-			max_segment = PAGE_SIZE;
-			goto retry;
+	for (;;) {
+		sgt = ttm_user_bo_alloc_sgt(ubo, snap->pages, max_segment);
+		if (IS_ERR(sgt)) {
+			ret = PTR_ERR(sgt);
+			goto fail;
 		}
-		ttm_user_bo_snapshot_free(ubo, snap);
-		return ret;
+		ttm_user_bo_commit_hook(ubo, sgt);
+		ret = ttm_user_bo_map(ubo, snap, sgt, max_segment);
+		if (!ret)
+			break;
+		ttm_refct_sgt_put(sgt);
+		if (ret == -EAGAIN)
+			goto stale;
+		/* a DMA mapping error: once more with PAGE_SIZE segments */
+		if (max_segment == PAGE_SIZE)
+			goto fail;
+		max_segment = PAGE_SIZE;
 	}
-
-	WRITE_ONCE(ubo->seq, snap->seq);
-	ubo->sgt = sgt;
-	WRITE_ONCE(ubo->committed, snap);
-	WRITE_ONCE(ubo->mapped, true);
-	ubo->tt_published = false;
-	ttm_user_bo_publish_tt(ubo);
-	up_read(&udev->notifier_lock);
 	atomic_long_inc(&udev->stats.commits);
 	return 0;
 
 stale:
 	atomic_long_inc(&udev->stats.stale_commits);
+fail:
 	ttm_user_bo_snapshot_free(ubo, snap);
 	return ret;
 }

@@ -19,6 +19,8 @@
 #include <linux/workqueue.h>
 #include <asm/tlb.h>
 
+#include <kunit/static_stub.h>
+
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_user_bo.h>
 
@@ -1109,6 +1111,73 @@ static void ttm_user_bo_pinned_busy_release(struct kunit *test)
 	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x5252);
 }
 
+/*
+ * Between allocating the sg-table and taking the notifier lock, commit
+ * must not have read or recorded a page: the pages of a mirrored BO may
+ * be freed until the sequence is checked under the lock.
+ */
+static void ub_hook_expect_empty(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct scatterlist *sg;
+	unsigned long filled = 0;
+	unsigned int i;
+
+	for_each_sgtable_sg(&sgt->table, sg, i)
+		filled += !!sg_page(sg);
+	KUNIT_EXPECT_EQ_MSG(test, filled, 0,
+			    "sg-table filled from the pages before the sequence check");
+	atomic_inc(&ub(test)->hook_calls);
+}
+
+static void ttm_user_bo_sgt_filled_locked(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	ub_fill(test, addr, UB_PAGES, 0x4e4e);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ub_hook_expect_empty);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x4e4e);
+}
+
+/*
+ * The range is unmapped after commit's early check but before its locked
+ * check: only the check under the notifier lock can refuse the snapshot.
+ */
+static void ub_hook_munmap(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	struct ub_munmap *m = ub(kunit_get_current_test())->hook_data;
+
+	ub_munmap_start(m);
+	wait_for_completion(&m->done);
+}
+
+static void ttm_user_bo_commit_recheck(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_munmap m;
+
+	ub_fill(test, addr, UB_PAGES, 0x4f4f);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	ub_munmap_init(&m, addr, UB_PAGES);
+	priv->hook_data = &m;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook, ub_hook_munmap);
+	KUNIT_EXPECT_EQ_MSG(test, ub_commit(&priv->ubo), -EAGAIN,
+			    "published a snapshot the range no longer has");
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.stale_commits), 1);
+	KUNIT_EXPECT_NULL(test, priv->ubo.committed);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+}
+
 static void ttm_user_bo_fini_munmap_race(struct kunit *test)
 {
 #ifdef CONFIG_ARCH_HAS_DMA_OPS
@@ -1533,6 +1602,8 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_fini_munmap_race),
 	KUNIT_CASE(ttm_user_bo_get_sgt_stale),
 	KUNIT_CASE(ttm_user_bo_pinned_busy_release),
+	KUNIT_CASE(ttm_user_bo_sgt_filled_locked),
+	KUNIT_CASE(ttm_user_bo_commit_recheck),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE(ttm_user_bo_nonblock_pinned),

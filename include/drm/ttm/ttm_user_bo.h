@@ -144,6 +144,16 @@ enum ttm_user_bo_flags {
 	TTM_USER_BO_CPU_MAPPABLE = BIT(2),
 };
 
+/**
+ * TTM_USER_BO_MAX_PAGES - the most pages one user BO may have
+ *
+ * What the snapshot's page array and a ttm_tt's pages[] and dma_address[]
+ * can hold in one kvmalloc() (at most INT_MAX bytes): 2^27 - 1 pages on
+ * 64-bit. ttm_user_bo_init() refuses larger ranges with -E2BIG.
+ */
+#define TTM_USER_BO_MAX_PAGES \
+	((unsigned long)INT_MAX / (sizeof(struct page *) + sizeof(dma_addr_t)))
+
 #define TTM_USER_BO_FLAGS_VALID \
 	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE)
 

@@ -496,14 +496,19 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * @size: size of the range in bytes, page aligned
  * @flags: &enum ttm_user_bo_flags
  *
- * Inserts an interval notifier on current->mm. Pages are not touched
- * until ttm_user_bo_snapshot(). Must not be called with a reservation held:
- * the first notifier of an mm takes its mmap_lock.
+ * Inserts an interval notifier on current->mm; @start is untagged first
+ * (untagged_addr()). Pages are not touched until ttm_user_bo_snapshot(),
+ * which works on this mm whichever task calls it.
+ *
+ * Context: process context of the task whose memory backs the BO, may
+ * sleep; no reservation held: the first notifier of an mm takes its
+ * mmap_lock.
  *
  * Return: 0 on success;
- * -EINVAL for unknown @flags, a zero or unaligned @start or @size, a range
- * that wraps around, or more pages than a ttm_tt or an sg-table can hold
- * (U32_MAX);
+ * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE without
+ * %TTM_USER_BO_PINNED, a zero or unaligned @start or @size, or a range that
+ * wraps around;
+ * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
  * -ESRCH if the caller has no mm (kernel thread);
  * -ENOMEM if the notifier could not be inserted.
@@ -515,17 +520,18 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 	struct mm_struct *mm = current->mm;
 	unsigned long end;
 
+	start = untagged_addr(start);
 	if (flags & ~TTM_USER_BO_FLAGS_VALID)
 		return -EINVAL;
 	/* a CPU mapping of mirrored pages would outlive their invalidation */
 	if ((flags & TTM_USER_BO_CPU_MAPPABLE) && !(flags & TTM_USER_BO_PINNED))
 		return -EINVAL;
-	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
+	if (!start || !size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
 		return -EINVAL;
 	if (check_add_overflow(start, size, &end))
 		return -EINVAL;
-	if ((size >> PAGE_SHIFT) > U32_MAX)
-		return -EINVAL;
+	if ((size >> PAGE_SHIFT) > TTM_USER_BO_MAX_PAGES)
+		return -E2BIG;
 	if (!access_ok((void __user *)start, size))
 		return -EFAULT;
 	if (!mm)

@@ -525,7 +525,13 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 					       PAGE_MASK, 2 * PAGE_SIZE, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
 					       PAGE_SIZE, (U32_MAX + 1UL) << PAGE_SHIFT, 0),
-			-EINVAL);
+			-E2BIG);
+	/* more than a snapshot or a tt can hold in one kvmalloc() */
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr, (TTM_USER_BO_MAX_PAGES + 1) << PAGE_SHIFT,
+					       0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       0, PAGE_SIZE, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
 					       TASK_SIZE_MAX, PAGE_SIZE, 0), -EFAULT);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
@@ -533,6 +539,40 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 					       2 * PAGE_SIZE, 0), -EFAULT);
 	/* None of them registered a notifier. */
 	KUNIT_EXPECT_NULL(test, ubo->notifier.mm);
+
+	/* The largest size is accepted (nothing needs to be mapped yet). */
+	KUNIT_EXPECT_EQ(test, ub_init(test, SZ_1G, TTM_USER_BO_MAX_PAGES, 0), 0);
+}
+
+struct ub_snap_work {
+	struct work_struct work;
+	struct ttm_user_bo *ubo;
+	int ret;
+};
+
+static void ub_snap_fn(struct work_struct *work)
+{
+	struct ub_snap_work *w = container_of(work, typeof(*w), work);
+
+	w->ret = ttm_user_bo_snapshot(w->ubo);
+}
+
+/* A snapshot taken by a kernel thread with no mm works on the BO's mm. */
+static void ttm_user_bo_foreign_snapshot(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_snap_work w = { .ubo = &priv->ubo, .ret = -EINPROGRESS };
+
+	ub_fill(test, addr, UB_PAGES, 0x6e6e);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	INIT_WORK_ONSTACK(&w.work, ub_snap_fn);
+	queue_work(system_unbound_wq, &w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	KUNIT_ASSERT_EQ(test, w.ret, 0);
+	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x6e6e);
 }
 
 static void ttm_user_bo_tt_size_mismatch(struct kunit *test)
@@ -1587,6 +1627,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_prot_none),
 	KUNIT_CASE(ttm_user_bo_read_only),
 	KUNIT_CASE(ttm_user_bo_bad_args),
+	KUNIT_CASE(ttm_user_bo_foreign_snapshot),
 	KUNIT_CASE(ttm_user_bo_tt_size_mismatch),
 	KUNIT_CASE(ttm_user_bo_fatal_signal),
 	KUNIT_CASE(ttm_user_bo_munmap),

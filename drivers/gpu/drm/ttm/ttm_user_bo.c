@@ -458,21 +458,31 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 	down_write(&udev->notifier_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic_long_inc(&udev->stats.invalidations);
+	up_write(&udev->notifier_lock);
 
 	/* Pinned pages stay valid until the driver unbinds and releases them. */
 	if (pinned)
-		goto out;
+		return true;
 
+	/*
+	 * With the sequence moved, no check, commit or submission succeeds
+	 * at the old one, and no snapshot completes until this invalidation
+	 * ends (mmu_interval_read_begin() waits for it): no new job can
+	 * start on the pages. Wait for the ones in the reservation object
+	 * without the lock, so that one slow job does not stall every
+	 * commit and submission of the device.
+	 */
 	if (!dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
 		atomic_long_inc(&udev->stats.fence_waits);
 		dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 				      MAX_SCHEDULE_TIMEOUT);
 	}
 
+	/* A release may have dropped the pages meanwhile: look again. */
+	down_write(&udev->notifier_lock);
 	if (ubo->mapped && ubo->ops && ubo->ops->invalidate)
 		ubo->ops->invalidate(ubo, range);
 	ttm_user_bo_unmap_locked(ubo);
-out:
 	up_write(&udev->notifier_lock);
 	return true;
 

@@ -2,7 +2,6 @@
 /*
  * KUnit tests for ttm_user_bo, on real user memory (kunit_vm_mmap()).
  */
-#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
@@ -86,18 +85,6 @@ static void ub_add_fence(struct kunit *test, struct dma_resv *resv,
 	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(resv, 1), 0);
 	dma_resv_add_fence(resv, f, DMA_RESV_USAGE_BOOKKEEP);
 	dma_resv_unlock(resv);
-}
-
-struct ub_signal_work {
-	struct delayed_work work;
-	struct dma_fence *fence;
-};
-
-static void ub_signal_fn(struct work_struct *w)
-{
-	struct ub_signal_work *sw = container_of(w, typeof(*sw), work.work);
-
-	dma_fence_signal(sw->fence);
 }
 
 /* --- user memory -------------------------------------------------------- */
@@ -1275,7 +1262,7 @@ static void ttm_user_bo_fence_wait(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	struct ub_signal_work sw = { };
+	struct ub_munmap m;
 
 	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
@@ -1290,18 +1277,73 @@ static void ttm_user_bo_fence_wait(struct kunit *test)
 	ttm_user_bo_submit_end(&priv->udev);
 	dma_resv_unlock(&priv->resv);
 
-	sw.fence = priv->fence;
-	INIT_DELAYED_WORK_ONSTACK(&sw.work, ub_signal_fn);
-	schedule_delayed_work(&sw.work, msecs_to_jiffies(200));
+	/* munmap from another thread: it must wait for the job's fence. */
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	while (!completion_done(&m.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&m.done),
+			       "munmap returned while the job ran");
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
 
-	/* munmap must not return before the job's fence signaled. */
-	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
-	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(priv->fence));
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
 	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 1);
 	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
-	flush_delayed_work(&sw.work);
-	destroy_delayed_work_on_stack(&sw.work);
+}
+
+/*
+ * While the notifier waits for one BO's job, the rest of the device (the
+ * notifier lock) stays available: another BO commits meanwhile.
+ */
+static void ttm_user_bo_slow_job(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long addr2 = ub_anon(test, UB_PAGES);
+	struct ttm_user_bo *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	struct dma_resv *resv2 = kunit_kzalloc(test, sizeof(*resv2), GFP_KERNEL);
+	struct ub_munmap m;
+	bool free;
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_NOT_NULL(test, resv2);
+	ub_fill_commit(test, addr, UB_PAGES, 0x1212, 0);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	dma_resv_init(resv2);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_init(other, &priv->udev, NULL, resv2, addr2,
+					       UB_PAGES << PAGE_SHIFT, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(other), 0);
+
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	while (!ub_fence_has_waiter(priv->fence))
+		cond_resched();
+
+	/* never blocks: a failure must not hang the test */
+	free = down_read_trylock(&priv->udev.notifier_lock);
+	if (free)
+		up_read(&priv->udev.notifier_lock);
+	KUNIT_EXPECT_TRUE_MSG(test, free,
+			      "one BO's fence wait holds the device's notifier lock");
+	if (free) {
+		dma_resv_lock(resv2, NULL);
+		KUNIT_EXPECT_EQ(test, ttm_user_bo_commit(other), 0);
+		dma_resv_unlock(resv2);
+		KUNIT_EXPECT_TRUE(test, ub_valid(other));
+	}
+
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	ttm_user_bo_fini(other);
+	dma_resv_fini(resv2);
 }
 
 #if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
@@ -1646,6 +1688,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_sgt_filled_locked),
 	KUNIT_CASE(ttm_user_bo_commit_recheck),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
+	KUNIT_CASE(ttm_user_bo_slow_job),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),

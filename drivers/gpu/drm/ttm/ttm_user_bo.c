@@ -4,6 +4,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
@@ -270,7 +271,12 @@ DEFINE_SHOW_ATTRIBUTE(ttm_user_bo_stats);
  *
  * Takes the largest sg segment from dma_max_mapping_size() and
  * dma_get_max_seg_size() of @dma_dev, so set the device's DMA limits first.
- * Primes lockdep with fs_reclaim -> notifier_lock.
+ * Primes lockdep with fs_reclaim -> notifier_lock and notifier_lock ->
+ * fence wait, so an allocation under the notifier lock, or the notifier
+ * lock taken in a fence-signalling critical section
+ * (dma_fence_begin_signalling()), is reported at its first occurrence.
+ *
+ * Context: process context, may sleep; no lock held.
  */
 void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 			     struct device *dma_dev)
@@ -285,9 +291,20 @@ void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 	udev->max_segment = max_t(size_t, rounddown(max, PAGE_SIZE), PAGE_SIZE);
 
 	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		struct dma_fence *stub = dma_fence_get_stub();
+
 		fs_reclaim_acquire(GFP_KERNEL);
 		might_lock(&udev->notifier_lock);
 		fs_reclaim_release(GFP_KERNEL);
+		/*
+		 * The invalidate hook may wait for fences under the lock, so a
+		 * fence-signalling path must never take it: record the wait
+		 * (dma_fence_wait() annotates it even for a signaled fence).
+		 */
+		down_write(&udev->notifier_lock);
+		dma_fence_wait(stub, false);
+		up_write(&udev->notifier_lock);
+		dma_fence_put(stub);
 	}
 }
 EXPORT_SYMBOL(ttm_user_bo_device_init);

@@ -856,12 +856,50 @@ out:
 	return ret;
 }
 
+/*
+ * A pinned snapshot of exactly the committed, still mapped pages: the
+ * invalidation was benign (fork's copy-on-write protection, NUMA hinting,
+ * a KSM scan that merged nothing). Both sets of pages are pinned, so
+ * comparing them is safe.
+ */
+static bool ttm_user_bo_same_pages(struct ttm_user_bo *ubo,
+				   struct ttm_user_bo_snapshot *snap)
+{
+	return snap->pinned && ubo->committed && ubo->mapped &&
+		!memcmp(ubo->committed->pages, snap->pages,
+			ubo->num_pages * sizeof(*snap->pages));
+}
+
+/*
+ * Keep the committed pages, their mapping and the driver's bindings, and
+ * take the snapshot's sequence if it is still current.
+ */
+static int ttm_user_bo_keep(struct ttm_user_bo *ubo,
+			    struct ttm_user_bo_snapshot *snap)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	int ret = 0;
+
+	down_read(&udev->notifier_lock);
+	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
+		ret = -EAGAIN;
+	} else {
+		WRITE_ONCE(ubo->seq, snap->seq);
+		ttm_user_bo_publish_tt(ubo);
+	}
+	up_read(&udev->notifier_lock);
+	return ret;
+}
+
 /**
  * ttm_user_bo_commit() - make the last snapshot the BO's pages
  * @ubo: the user BO
  *
  * If the committed pages are still valid, does nothing (and drops the
- * pending snapshot). Otherwise takes the snapshot from
+ * pending snapshot). If a %TTM_USER_BO_PINNED snapshot has exactly the
+ * committed pages (a benign invalidation), keeps them, their mapping and
+ * the driver's bindings (&ttm_user_bo_ops.release is not called) and only
+ * takes the new sequence. Otherwise takes the snapshot from
  * ttm_user_bo_snapshot(), releases the old pages
  * (ttm_user_bo_release_pages(), which waits for the BO's fences), allocates
  * an sg-table for the new ones (segments no larger than the device allows;
@@ -911,6 +949,14 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 	if (mmu_interval_check_retry(&ubo->notifier, snap->seq)) {
 		ret = -EAGAIN;
 		goto stale;
+	}
+
+	if (ttm_user_bo_same_pages(ubo, snap)) {
+		ret = ttm_user_bo_keep(ubo, snap);
+		if (ret)
+			goto stale;
+		ttm_user_bo_snapshot_free(ubo, snap);
+		return 0;
 	}
 
 	ttm_user_bo_release_pages(ubo);

@@ -37,8 +37,9 @@ struct ub_priv {
 	struct ttm_user_bo ubo;
 	bool ubo_live;
 
-	/* what the invalidate hook saw */
+	/* what the invalidate and release hooks saw */
 	atomic_t hook_calls;
+	atomic_t release_calls;
 	int last_event;
 	bool fence_signaled_in_hook;
 	struct dma_fence *fence;
@@ -236,8 +237,17 @@ static void ub_hook_invalidate(struct ttm_user_bo *ubo,
 		complete(&priv->released);
 }
 
+static void ub_hook_release(struct ttm_user_bo *ubo)
+{
+	struct ub_priv *priv = container_of(ubo, struct ub_priv, ubo);
+
+	dma_resv_assert_held(ubo->resv);
+	atomic_inc(&priv->release_calls);
+}
+
 static const struct ttm_user_bo_ops ub_ops = {
 	.invalidate = ub_hook_invalidate,
+	.release = ub_hook_release,
 };
 
 static int ub_init(struct kunit *test, unsigned long addr, unsigned long npages,
@@ -1662,6 +1672,47 @@ static void ttm_user_bo_pinned(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+/*
+ * A benign invalidation (fork's copy-on-write protection, NUMA hinting)
+ * leaves a pinned BO's pages in place: the next commit keeps them and the
+ * driver's bindings instead of releasing and remapping the same pages.
+ */
+static void ttm_user_bo_pinned_benign(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *before, *after;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x7a7a, TTM_USER_BO_PINNED);
+	before = ub_get_sgt(test, &priv->ubo);
+
+	KUNIT_ASSERT_EQ(test, ub_mm_invalidate(&priv->ubo, true,
+					       MMU_NOTIFY_PROTECTION_PAGE), 0);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&priv->release_calls), 0,
+			    "released and rebound the same pages");
+	after = ub_get_sgt(test, &priv->ubo);
+	KUNIT_EXPECT_PTR_EQ(test, after, before);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+	ttm_refct_sgt_put(after);
+	ttm_refct_sgt_put(before);
+
+	/* Different pages are committed as usual, after the release hook. */
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	ub_fill(test, addr, UB_PAGES, 0x7b7b);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 1);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x7b7b);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
 static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_contents),
 	KUNIT_CASE(ttm_user_bo_multi_vma),
@@ -1695,6 +1746,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),
 	KUNIT_CASE(ttm_user_bo_pinned),
+	KUNIT_CASE(ttm_user_bo_pinned_benign),
 	{}
 };
 

@@ -136,12 +136,21 @@ struct ttm_user_bo_device {
  *	unpopulated. Without it the helper is an HMM mirror: no page is
  *	pinned, and the notifier waits for the BO's fences and unmaps.
  * @TTM_USER_BO_CPU_MAPPABLE: let TTM map the BO to the CPU
- *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default.
+ *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default. Only with
+ *	%TTM_USER_BO_PINNED: a CPU mapping of mirrored pages would outlive
+ *	their invalidation.
+ * @TTM_USER_BO_LONGTERM: only with %TTM_USER_BO_PINNED: pin with
+ *	FOLL_LONGTERM, which first migrates the pages out of ZONE_MOVABLE
+ *	and CMA, so a BO bound for a long time does not block memory
+ *	offlining and CMA allocations. Off by default: it changes what can
+ *	be pinned (a writable long-term pin of a file mapping that needs
+ *	dirty tracking fails with -EFAULT) and costs a migration.
  */
 enum ttm_user_bo_flags {
 	TTM_USER_BO_READ_ONLY = BIT(0),
 	TTM_USER_BO_PINNED = BIT(1),
 	TTM_USER_BO_CPU_MAPPABLE = BIT(2),
+	TTM_USER_BO_LONGTERM = BIT(3),
 };
 
 /**
@@ -155,7 +164,8 @@ enum ttm_user_bo_flags {
 	((unsigned long)INT_MAX / (sizeof(struct page *) + sizeof(dma_addr_t)))
 
 #define TTM_USER_BO_FLAGS_VALID \
-	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE)
+	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | \
+	 TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)
 
 /**
  * struct ttm_user_bo_ops - driver hooks of a user BO

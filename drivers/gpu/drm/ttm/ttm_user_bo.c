@@ -339,15 +339,17 @@ static bool ttm_user_bo_valid_locked(struct ttm_user_bo *ubo)
 }
 
 /*
- * Mark what the device may have written dirty. Only swap-backed folios
- * (anonymous, swap cache, shmem) are marked here: their ->dirty_folio is
- * noop_dirty_folio(), which needs neither the folio lock nor protection
- * against truncation, so this is safe in the notifier, where reclaim and
- * migration hold the folio lock. File-backed folios are covered by the
- * write-fault and page_mkclean() protocol; see DOC: Dirty pages.
+ * Mark what the device may have written dirty, never sleeping. Swap-backed
+ * folios (anonymous, swap cache, shmem) use noop_dirty_folio(), which needs
+ * neither the folio lock nor protection against truncation, so this is
+ * safe in the notifier, where reclaim and migration hold the folio lock.
+ * File-backed folios of a mirrored BO are covered by the write-fault and
+ * page_mkclean() protocol; pinned ones are marked under folio_trylock()
+ * and skipped when someone else holds the lock. See DOC: Dirty pages.
  */
 static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 {
+	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 	struct folio *last = NULL;
 	unsigned long i;
 
@@ -361,8 +363,13 @@ static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 		if (folio == last)
 			continue;
 		last = folio;
-		if (folio_test_swapbacked(folio))
+		if (folio_test_swapbacked(folio)) {
 			folio_mark_dirty(folio);
+		} else if (pinned && !folio_test_dirty(folio) &&
+			   folio_trylock(folio)) {
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+		}
 	}
 }
 
@@ -437,9 +444,14 @@ static void ttm_user_bo_snapshot_free(struct ttm_user_bo *ubo,
 {
 	if (!snap)
 		return;
+	/*
+	 * Committed pages were marked dirty when they were unmapped
+	 * (ttm_user_bo_dirty()); unused snapshots were never written. So
+	 * nothing here waits for a folio lock, and a release is safe from a
+	 * shrinker.
+	 */
 	if (snap->pinned)
-		unpin_user_pages_dirty_lock(snap->pages, ubo->num_pages,
-					    !(ubo->flags & TTM_USER_BO_READ_ONLY));
+		unpin_user_pages(snap->pages, ubo->num_pages);
 	kvfree(snap);
 }
 
@@ -532,8 +544,8 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * mmap_lock.
  *
  * Return: 0 on success;
- * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE without
- * %TTM_USER_BO_PINNED, a zero or unaligned @start or @size, or a range that
+ * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE or
+ * %TTM_USER_BO_LONGTERM without %TTM_USER_BO_PINNED, a zero or unaligned @start or @size, or a range that
  * wraps around;
  * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
@@ -550,8 +562,12 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 	start = untagged_addr(start);
 	if (flags & ~TTM_USER_BO_FLAGS_VALID)
 		return -EINVAL;
-	/* a CPU mapping of mirrored pages would outlive their invalidation */
-	if ((flags & TTM_USER_BO_CPU_MAPPABLE) && !(flags & TTM_USER_BO_PINNED))
+	/*
+	 * A CPU mapping of mirrored pages would outlive their invalidation;
+	 * only pins can be long-term.
+	 */
+	if ((flags & (TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)) &&
+	    !(flags & TTM_USER_BO_PINNED))
 		return -EINVAL;
 	if (!start || !size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
 		return -EINVAL;
@@ -653,6 +669,8 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 
 	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
 		gup |= FOLL_WRITE;
+	if (ubo->flags & TTM_USER_BO_LONGTERM)
+		gup |= FOLL_LONGTERM;
 
 	snap->seq = mmu_interval_read_begin(&ubo->notifier);
 	if (mmap_read_lock_killable(mm))
@@ -665,10 +683,19 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 			ret = -EINTR;
 			break;
 		}
-		ret = pin_user_pages_remote(mm, ubo->start + (done << PAGE_SHIFT),
-					    n, gup, snap->pages + done, NULL);
+		unsigned long addr = ubo->start + (done << PAGE_SHIFT);
+		struct vm_area_struct *vma;
+
+		ret = pin_user_pages_remote(mm, addr, n, gup, snap->pages + done,
+					    NULL);
 		if (ret <= 0) {
 			ret = ret ?: -EFAULT;
+			/* as hmm_range_fault(): a write to a read-only mapping */
+			vma = vma_lookup(mm, addr);
+			if (ret == -EFAULT && (gup & FOLL_WRITE) && vma &&
+			    !(vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
+			    (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_WRITE))
+				ret = -EPERM;
 			break;
 		}
 		done += ret;

@@ -1672,6 +1672,21 @@ static void ttm_user_bo_pinned(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+/* A writable pinned BO over a read-only mapping: -EPERM, as mirrored. */
+static void ttm_user_bo_pinned_read_only(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_mmap(test, NULL, UB_PAGES, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS);
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EPERM);
+	ub_fini(test);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES,
+				      TTM_USER_BO_PINNED | TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+}
+
 /*
  * A benign invalidation (fork's copy-on-write protection, NUMA hinting)
  * leaves a pinned BO's pages in place: the next commit keeps them and the
@@ -1713,6 +1728,27 @@ static void ttm_user_bo_pinned_benign(struct kunit *test)
 #endif
 }
 
+/* FOLL_LONGTERM pins, only for the pinned policy. */
+static void ttm_user_bo_longterm(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long unpinned = 0;
+
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_LONGTERM),
+			-EINVAL);
+	ub_fill_commit(test, addr, UB_PAGES, 0x8c8c,
+		       TTM_USER_BO_PINNED | TTM_USER_BO_LONGTERM);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0)
+		unpinned += !folio_maybe_dma_pinned(page_folio(sg_page_iter_page(&iter)));
+	KUNIT_EXPECT_EQ(test, unpinned, 0);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x8c8c);
+	ttm_refct_sgt_put(sgt);
+}
+
 static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_contents),
 	KUNIT_CASE(ttm_user_bo_multi_vma),
@@ -1746,7 +1782,9 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),
 	KUNIT_CASE(ttm_user_bo_pinned),
+	KUNIT_CASE(ttm_user_bo_pinned_read_only),
 	KUNIT_CASE(ttm_user_bo_pinned_benign),
+	KUNIT_CASE(ttm_user_bo_longterm),
 	{}
 };
 

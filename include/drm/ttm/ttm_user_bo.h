@@ -196,16 +196,10 @@ struct ttm_user_bo_ops {
  * @start: user address of the range
  * @num_pages: number of pages
  * @flags: &enum ttm_user_bo_flags
- * @pending: the newest snapshot not yet committed (exchanged atomically)
- * @committed: the committed snapshot; @resv and the notifier lock protect it
- * @seq: notifier sequence of the committed pages
- * @sgt: the DMA table of the committed pages
- * @mapped: @sgt is DMA-mapped; cleared by the notifier
- * @tt: the ttm_tt the pages are published to, or NULL
- * @tt_published: @tt holds the committed pages
  *
- * Drivers embed it in their BO. Every field is owned by the helper; use the
- * functions below.
+ * Drivers embed it in their BO. Every field is owned by the helper and
+ * read-only for drivers; the private ones may change without notice: use
+ * the functions below.
  */
 struct ttm_user_bo {
 	struct mmu_interval_notifier notifier;
@@ -216,12 +210,18 @@ struct ttm_user_bo {
 	unsigned long num_pages;
 	u32 flags;
 
+	/* private: */
+	/* the newest snapshot not yet committed (exchanged atomically) */
 	struct ttm_user_bo_snapshot *pending;
-
+	/*
+	 * The committed pages: written under @resv and the notifier lock
+	 * (read), cleared by the notifier (write) for @mapped and the tt.
+	 */
 	struct ttm_user_bo_snapshot *committed;
 	unsigned long seq;
 	struct ttm_refct_sgt *sgt;
 	bool mapped;
+	/* the tt the pages are published to; written under the notifier lock */
 	struct ttm_tt *tt;
 	bool tt_published;
 };
@@ -271,7 +271,7 @@ void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
  */
 static inline bool ttm_user_bo_check_retry(struct ttm_user_bo *ubo)
 {
-	return mmu_interval_check_retry(&ubo->notifier, ubo->seq);
+	return mmu_interval_check_retry(&ubo->notifier, READ_ONCE(ubo->seq));
 }
 
 /**

@@ -608,7 +608,7 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 	};
 	unsigned long i, j, n;
 	unsigned long *pfns;
-	int ret;
+	int ret = 0;
 
 	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
 		range.default_flags |= HMM_PFN_REQ_WRITE;

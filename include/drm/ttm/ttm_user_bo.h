@@ -132,9 +132,10 @@ struct ttm_user_bo_device {
  *	pages from the notifier (no GPU faults, no unbind in reclaim context):
  *	the snapshot pins the pages (FOLL_PIN), the notifier only moves the
  *	sequence, and the pages are released, after
- *	&ttm_user_bo_ops.release, when newer pages are committed or the BO is
- *	unpopulated. Without it the helper is an HMM mirror: no page is
- *	pinned, and the notifier waits for the BO's fences and unmaps.
+ *	&ttm_user_bo_ops.release and after the BO's fences signaled, when
+ *	different pages are committed or the BO is unpopulated. Without it
+ *	the helper is an HMM mirror: no page is pinned, and the notifier waits
+ *	for the BO's fences and unmaps.
  * @TTM_USER_BO_CPU_MAPPABLE: let TTM map the BO to the CPU
  *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default. Only with
  *	%TTM_USER_BO_PINNED: a CPU mapping of mirrored pages would outlive
@@ -171,15 +172,23 @@ enum ttm_user_bo_flags {
  * struct ttm_user_bo_ops - driver hooks of a user BO
  * @invalidate: called by the notifier, with the notifier lock held for
  *	writing, after every fence of the BO's reservation object signaled
- *	and before the pages are DMA-unmapped: stop the device from using
- *	the pages (zap GPU page-table entries). It runs in reclaim context:
- *	it must not allocate memory, take a dma_resv or an mmap_lock, or wait
- *	for anything that does. Not called for %TTM_USER_BO_PINNED BOs.
- * @release: called with the BO's reservation held, before the helper drops
- *	committed pages (a newer commit, unpopulate, fini): unbind them from
- *	the device. May sleep and allocate.
+ *	and before the pages are DMA-unmapped, only if pages are mapped:
+ *	stop the device from using the pages (zap GPU page-table entries,
+ *	flush TLBs). It runs in reclaim context: it must not allocate memory,
+ *	take a dma_resv or an mmap_lock, or wait for anything that does;
+ *	locks it takes must be primed by the driver (see DOC: Locking). Not
+ *	called for %TTM_USER_BO_PINNED BOs, nor for a non-blockable
+ *	invalidation (refused while pages are mapped).
+ * @release: called with the BO's reservation held, in process context,
+ *	before ttm_user_bo_release_pages() waits for the BO's fences and
+ *	drops the committed pages (a commit of different pages, unpopulate of
+ *	the BO's current tt, a direct call): unbind them from the device and
+ *	drop kernel mappings of them. May sleep and allocate. Not called by
+ *	ttm_user_bo_fini() (the driver has unbound the BO by then), nor when
+ *	a pinned commit keeps the same pages.
  *
- * Both are optional.
+ * Both are optional. Without @release the helper still never unmaps or
+ * unpins pages a job in the reservation object may use: it waits first.
  */
 struct ttm_user_bo_ops {
 	void (*invalidate)(struct ttm_user_bo *ubo,

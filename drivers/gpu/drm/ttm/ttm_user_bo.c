@@ -73,17 +73,59 @@
  * * A commit runs under the BO's reservation. It allocates the sg-table
  *   first, then takes the notifier lock for reading, checks the sequence
  *   with mmu_interval_read_retry() and only then publishes and DMA-maps.
- * * The notifier takes the notifier lock for writing. It never takes a
- *   reservation or an mmap_lock and never allocates; it waits for the
- *   BO's fences (reading the reservation object without locking it).
+ * * The notifier takes the notifier lock for writing to move the
+ *   sequence, drops it to wait for the BO's fences (reading the reservation
+ *   object without locking it), and takes it again to call the driver's
+ *   invalidate hook and DMA-unmap. It never takes a reservation or an
+ *   mmap_lock and never allocates. A non-blockable invalidation never
+ *   waits: with pages mapped it is refused.
  * * A driver's last check before a job runs holds the notifier lock for
  *   reading from ttm_user_bo_submit_begin() until its fence is in the
  *   reservation object, with no allocation in between (reserve fence slots
  *   before). An invalidation then either happens before the check, which
  *   fails, or after the fence is visible, which it waits for.
+ * * Every job that accesses the pages must add its fence that way: the
+ *   notifier waits only for fences in the BO's reservation object, and
+ *   only those added before it moved the sequence are guaranteed to be
+ *   seen.
  *
- * ttm_user_bo_device_init() primes fs_reclaim -> notifier_lock, so lockdep
- * reports an allocation under the notifier lock at its first occurrence.
+ * ttm_user_bo_device_init() primes fs_reclaim -> notifier_lock and
+ * notifier_lock -> fence wait, so lockdep reports an allocation under the
+ * notifier lock, or the notifier lock taken in a fence-signalling critical
+ * section, at its first occurrence. The helper can prime only its own
+ * lock: a driver whose invalidate hook takes locks of its own (a VM lock,
+ * a TLB-invalidation mutex) primes fs_reclaim -> each of them and
+ * notifier_lock -> each of them itself at init, the same way.
+ */
+
+/**
+ * DOC: Using the pages
+ *
+ * Committed pages are valid from a successful ttm_user_bo_commit() until
+ * the next invalidation of the range (mirror policy) or the next release
+ * (pinned policy: an invalidation only makes ttm_user_bo_submit_valid()
+ * fail). So, before every use, a driver
+ *
+ * 1. calls ttm_user_bo_snapshot() with no reservation held,
+ * 2. locks the reservation and calls ttm_user_bo_commit() (TTM drivers:
+ *    before ttm_bo_validate(); TTM populates a tt only once and does not
+ *    know when the helper unpublishes it),
+ * 3. binds from ttm_user_bo_get_sgt() or the tt's dma_address[],
+ * 4. checks ttm_user_bo_submit_valid() inside ttm_user_bo_submit_begin()
+ *    and adds the job's fence before ttm_user_bo_submit_end().
+ *
+ * -EAGAIN from any step means: back off, snapshot again, retry. After an
+ * invalidation of a mirrored BO the attached tt lists no pages (pages[]
+ * and dma_address[] are cleared under the notifier lock), so a stale user
+ * finds NULL, never a freed page. Kernel CPU access through TTM
+ * (ttm_bo_kmap(), ttm_bo_vmap()) and CPU mappings (only with
+ * %TTM_USER_BO_PINNED | %TTM_USER_BO_CPU_MAPPABLE) are for pinned BOs
+ * only, and a driver drops its kernel mappings in its release hook.
+ *
+ * A ttm_tt that TTM hands to a ghost object (a pipelined move, or
+ * ttm_bo_pipeline_gutting() of a busy BO) is detached from the user BO:
+ * destroying it releases nothing, the committed pages stay with the live
+ * BO. User BOs belong in placements that use a tt (system, GTT).
  */
 
 #define TTM_USER_BO_CHUNK_PAGES 512
@@ -545,8 +587,8 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  *
  * Return: 0 on success;
  * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE or
- * %TTM_USER_BO_LONGTERM without %TTM_USER_BO_PINNED, a zero or unaligned @start or @size, or a range that
- * wraps around;
+ * %TTM_USER_BO_LONGTERM without %TTM_USER_BO_PINNED, a zero or unaligned
+ * @start or @size, or a range that wraps around;
  * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
  * -ESRCH if the caller has no mm (kernel thread);
@@ -723,12 +765,17 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
  * committed pages are still valid it returns at once without walking.
  *
  * Call with no reservation held: it takes the mmap_lock of the range's mm,
- * which nests outside every dma_resv. Any thread may call it.
+ * which nests outside every dma_resv. Any thread may call it, a kernel
+ * thread without an mm or a task of another process included: it always
+ * works on the mm the BO was registered on.
+ *
+ * Context: process context or kernel thread, may sleep; no reservation
+ * held. Takes the range's mmap_lock for reading.
  *
  * Return: 0 on success;
  * -ESRCH if the mm has exited;
  * -EFAULT if part of the range is unmapped, PROT_NONE, VM_IO or VM_PFNMAP;
- * -EPERM if a writable BO covers a read-only mapping;
+ * -EPERM if a writable BO covers a read-only mapping (either policy);
  * -EBUSY if the range kept being invalidated until the deadline passed;
  * -EINTR if a fatal signal is pending;
  * -ENOMEM on allocation failure.
@@ -1060,6 +1107,10 @@ EXPORT_SYMBOL(ttm_user_bo_get_sgt);
  * their reservation objects. No invalidation can run in between, so none
  * can miss the fence. Nothing in the section may allocate memory (reserve
  * fence slots before), take a reservation or wait for a fence.
+ *
+ * Context: process context, may sleep (an invalidation holds the lock for
+ * writing only briefly, never while waiting for fences); the reservations
+ * of the job's BOs held. Takes the notifier lock for reading.
  */
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock)
@@ -1089,6 +1140,8 @@ EXPORT_SYMBOL(ttm_user_bo_submit_valid);
 /**
  * ttm_user_bo_submit_end() - end the last-check critical section
  * @udev: the per-device state
+ *
+ * Context: after ttm_user_bo_submit_begin(); releases the notifier lock.
  */
 void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
 	__releases(&udev->notifier_lock)

@@ -6,12 +6,12 @@
 #ifndef _TTM_USER_BO_H_
 #define _TTM_USER_BO_H_
 
-#include <linux/kref.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+#include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 
 struct dentry;
@@ -23,62 +23,6 @@ struct ttm_device;
 struct ttm_operation_ctx;
 struct ttm_user_bo;
 struct ttm_user_bo_snapshot;
-
-/**
- * struct ttm_refct_sgt_ops - operations of a refcounted sg-table
- * @release: called when the last reference is dropped; frees the table and
- *	the memory holding it. May be called from any context that may sleep.
- */
-struct ttm_refct_sgt_ops {
-	void (*release)(struct kref *ref);
-};
-
-/**
- * struct ttm_refct_sgt - an sg_table with a reference count
- * @kref: the reference count; use ttm_refct_sgt_get() and ttm_refct_sgt_put()
- * @table: the sg_table
- * @size: the size in bytes the table describes
- * @ops: the release operation
- *
- * Consumers that outlive the owner's current state (asynchronous unbind,
- * error capture) take a reference and keep the table after the owner
- * dropped its own. A table handed out by ttm_user_bo_get_sgt() is
- * DMA-mapped only while its user BO is valid: holding a reference keeps the
- * table and the page list, not the DMA mapping or the pages.
- */
-struct ttm_refct_sgt {
-	struct kref kref;
-	struct sg_table table;
-	size_t size;
-	const struct ttm_refct_sgt_ops *ops;
-};
-
-void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
-			const struct ttm_refct_sgt_ops *ops);
-
-/**
- * ttm_refct_sgt_get() - take a reference on a refcounted sg-table
- * @rsgt: the table
- *
- * Return: @rsgt.
- */
-static inline struct ttm_refct_sgt *ttm_refct_sgt_get(struct ttm_refct_sgt *rsgt)
-{
-	kref_get(&rsgt->kref);
-	return rsgt;
-}
-
-/**
- * ttm_refct_sgt_put() - drop a reference on a refcounted sg-table
- * @rsgt: the table, or NULL
- *
- * The last reference calls @rsgt->ops->release.
- */
-static inline void ttm_refct_sgt_put(struct ttm_refct_sgt *rsgt)
-{
-	if (rsgt)
-		kref_put(&rsgt->kref, rsgt->ops->release);
-}
 
 /**
  * struct ttm_user_bo_stats - counters of one &struct ttm_user_bo_device

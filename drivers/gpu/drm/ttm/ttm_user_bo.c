@@ -168,24 +168,6 @@ static enum dma_data_direction ttm_user_bo_dir(const struct ttm_user_bo *ubo)
 						    DMA_BIDIRECTIONAL;
 }
 
-/**
- * ttm_refct_sgt_init() - initialise a refcounted sg-table
- * @rsgt: the table; its @table is left for the caller to allocate
- * @size: the size in bytes it describes
- * @ops: its operations; @ops->release frees it
- *
- * The reference count starts at one.
- */
-void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
-			const struct ttm_refct_sgt_ops *ops)
-{
-	kref_init(&rsgt->kref);
-	memset(&rsgt->table, 0, sizeof(rsgt->table));
-	rsgt->size = size;
-	rsgt->ops = ops;
-}
-EXPORT_SYMBOL(ttm_refct_sgt_init);
-
 static void ttm_user_sgt_release(struct kref *ref)
 {
 	struct ttm_refct_sgt *rsgt = container_of(ref, typeof(*rsgt), kref);

@@ -20,6 +20,7 @@
 
 #include <kunit/static_stub.h>
 
+#include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_user_bo.h>
 
@@ -1749,6 +1750,43 @@ static void ttm_user_bo_longterm(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+/* The refcounted sg-table on its own: any owner, its own release. */
+struct ub_rsgt {
+	struct ttm_refct_sgt rsgt;
+	int *released;
+};
+
+static void ub_rsgt_release(struct kref *ref)
+{
+	struct ub_rsgt *r = container_of(ref, struct ub_rsgt, rsgt.kref);
+
+	sg_free_table(&r->rsgt.table);
+	(*r->released)++;
+	kfree(r);
+}
+
+static const struct ttm_refct_sgt_ops ub_rsgt_ops = {
+	.release = ub_rsgt_release,
+};
+
+static void ttm_user_bo_refct_sgt(struct kunit *test)
+{
+	struct ub_rsgt *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	int released = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->released = &released;
+	ttm_refct_sgt_init(&r->rsgt, SZ_64K, &ub_rsgt_ops);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&r->rsgt.table, 4, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&r->rsgt.kref), 1);
+	KUNIT_EXPECT_PTR_EQ(test, ttm_refct_sgt_get(&r->rsgt), &r->rsgt);
+	ttm_refct_sgt_put(&r->rsgt);
+	KUNIT_EXPECT_EQ(test, released, 0);
+	ttm_refct_sgt_put(&r->rsgt);
+	KUNIT_EXPECT_EQ(test, released, 1);
+	ttm_refct_sgt_put(NULL);
+}
+
 static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_contents),
 	KUNIT_CASE(ttm_user_bo_multi_vma),
@@ -1785,6 +1823,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_pinned_read_only),
 	KUNIT_CASE(ttm_user_bo_pinned_benign),
 	KUNIT_CASE(ttm_user_bo_longterm),
+	KUNIT_CASE(ttm_user_bo_refct_sgt),
 	{}
 };
 

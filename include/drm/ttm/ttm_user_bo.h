@@ -56,6 +56,8 @@ struct ttm_user_bo_stats {
  *	memory, take a dma_resv or take an mmap_lock while holding it.
  * @dma_dev: the device the pages are DMA-mapped for
  * @max_segment: the largest sg segment, from the DMA limits of @dma_dev
+ * @bounce: DMA mappings of @dma_dev may bounce through swiotlb; no user BO
+ *	can be created for it
  * @stats: counters
  *
  * One per device (or per GPU VM); every user BO of the device shares its
@@ -65,6 +67,7 @@ struct ttm_user_bo_device {
 	struct rw_semaphore notifier_lock;
 	struct device *dma_dev;
 	unsigned int max_segment;
+	bool bounce;
 	struct ttm_user_bo_stats stats;
 };
 

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 
 #include <kunit/static_stub.h>
@@ -295,6 +296,9 @@ DEFINE_SHOW_ATTRIBUTE(ttm_user_bo_stats);
  *
  * Takes the largest sg segment from dma_max_mapping_size() and
  * dma_get_max_seg_size() of @dma_dev, so set the device's DMA limits first.
+ * A device whose mappings may bounce through swiotlb (forced bouncing, as
+ * in confidential-computing guests, or a DMA mask that does not cover all
+ * memory) gets no user BOs: ttm_user_bo_init() returns -EOPNOTSUPP.
  * Primes lockdep with fs_reclaim -> notifier_lock and notifier_lock ->
  * fence wait, so an allocation under the notifier lock, or the notifier
  * lock taken in a fence-signalling critical section
@@ -313,6 +317,13 @@ void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 	udev->dma_dev = dma_dev;
 	max = min_t(size_t, max, UINT_MAX);
 	udev->max_segment = max_t(size_t, rounddown(max, PAGE_SIZE), PAGE_SIZE);
+	/*
+	 * Bounce buffering breaks a mirror of user memory: the device sees a
+	 * copy taken at map time, and the unmap copies the bounce buffer
+	 * back over whatever the CPU wrote since.
+	 */
+	udev->bounce = is_swiotlb_force_bounce(dma_dev) ||
+		dma_addressing_limited(dma_dev);
 
 	if (IS_ENABLED(CONFIG_LOCKDEP)) {
 		struct dma_fence *stub = dma_fence_get_stub();
@@ -574,6 +585,8 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
  * -ESRCH if the caller has no mm (kernel thread);
+ * -EOPNOTSUPP if the device's DMA mappings may bounce (see
+ * ttm_user_bo_device_init());
  * -ENOMEM if the notifier could not be inserted.
  */
 int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
@@ -603,6 +616,8 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 		return -EFAULT;
 	if (!mm)
 		return -ESRCH;
+	if (udev->bounce)
+		return -EOPNOTSUPP;
 
 	might_lock(&mm->mmap_lock);
 	lockdep_assert_not_held(&resv->lock.base);

@@ -14,6 +14,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <asm/tlb.h>
@@ -1847,6 +1848,32 @@ static void ttm_user_bo_longterm(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+/* A device whose mappings bounce through swiotlb gets no user BOs. */
+static void ttm_user_bo_bounce(struct kunit *test)
+{
+#ifdef CONFIG_SWIOTLB
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct io_tlb_mem *orig = priv->dev->dma_io_tlb_mem;
+	struct io_tlb_mem *mem = kunit_kzalloc(test, sizeof(*mem), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	KUNIT_EXPECT_FALSE(test, priv->udev.bounce);
+
+	/* only read by is_swiotlb_force_bounce(); nothing is mapped */
+	mem->force_bounce = true;
+	priv->dev->dma_io_tlb_mem = mem;
+	ttm_user_bo_device_init(&priv->udev, priv->dev);
+	priv->dev->dma_io_tlb_mem = orig;
+	KUNIT_EXPECT_TRUE(test, priv->udev.bounce);
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED),
+			-EOPNOTSUPP);
+#else
+	kunit_skip(test, "needs CONFIG_SWIOTLB");
+#endif
+}
+
 /* The refcounted sg-table on its own: any owner, its own release. */
 struct ub_rsgt {
 	struct ttm_refct_sgt rsgt;
@@ -1923,6 +1950,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_pinned_benign),
 	KUNIT_CASE(ttm_user_bo_longterm),
 	KUNIT_CASE(ttm_user_bo_refct_sgt),
+	KUNIT_CASE(ttm_user_bo_bounce),
 	{}
 };
 

@@ -192,8 +192,9 @@ struct ttm_user_bo {
 extern struct fault_attr ttm_user_bo_fail_alloc;
 #endif
 
-/* For KUnit tests only: see ttm_user_bo_commit_hook(). */
+/* For KUnit tests only: see ttm_user_bo_commit_hook(), ttm_user_bo_walk_hook(). */
 void ttm_user_bo_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt);
+void ttm_user_bo_walk_hook(struct ttm_user_bo *ubo);
 
 void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 			     struct device *dma_dev);

@@ -635,6 +635,21 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 }
 EXPORT_SYMBOL(ttm_user_bo_init);
 
+/**
+ * ttm_user_bo_walk_hook() - test hook of ttm_user_bo_snapshot()
+ * @ubo: the user BO being snapshotted
+ *
+ * Called by the page-table walk of the mirror policy after each
+ * mmu_interval_read_begin(), with no lock held. Does nothing; KUnit tests
+ * replace it with kunit_activate_static_stub() to invalidate the range
+ * there.
+ */
+void ttm_user_bo_walk_hook(struct ttm_user_bo *ubo)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_user_bo_walk_hook, ubo);
+}
+EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_walk_hook);
+
 static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 			    struct ttm_user_bo_snapshot *snap)
 {
@@ -659,6 +674,7 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 
 retry:
 	range.notifier_seq = mmu_interval_read_begin(&ubo->notifier);
+	ttm_user_bo_walk_hook(ubo);
 	for (i = 0; i < ubo->num_pages; i += n) {
 		n = min(ubo->num_pages - i, chunk);
 		range.start = ubo->start + (i << PAGE_SHIFT);

@@ -8,6 +8,7 @@
 #include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
 #include <linux/highmem.h>
+#include <linux/hmm.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
@@ -1536,6 +1537,41 @@ static void ttm_user_bo_nonblock(struct kunit *test)
 #endif
 }
 
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+/* Every walk of the range is invalidated before it can finish. */
+static void ub_hook_invalidate_walk(struct ttm_user_bo *ubo)
+{
+	ub_mm_invalidate(ubo, true, MMU_NOTIFY_CLEAR);
+}
+#endif
+
+/*
+ * A range that keeps changing: the snapshot retries with a fresh sequence
+ * until HMM_RANGE_DEFAULT_TIMEOUT passed, then gives up with -EBUSY.
+ */
+static void ttm_user_bo_deadline(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long start = jiffies;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	kunit_activate_static_stub(test, ttm_user_bo_walk_hook,
+				   ub_hook_invalidate_walk);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EBUSY);
+	kunit_deactivate_static_stub(test, ttm_user_bo_walk_hook);
+	KUNIT_EXPECT_GE(test, jiffies - start,
+			msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT));
+	KUNIT_EXPECT_GT(test, ub_stat(&priv->udev.stats.retries), 1);
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+	/* quiet again: the next snapshot works */
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
 /* A pinned BO's non-blockable invalidation only moves the sequence. */
 static void ttm_user_bo_nonblock_pinned(struct kunit *test)
 {
@@ -1942,6 +1978,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_submit_section),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
+	KUNIT_CASE_SLOW(ttm_user_bo_deadline),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),

@@ -208,11 +208,13 @@ void ttm_user_bo_fini(struct ttm_user_bo *ubo);
 
 int ttm_user_bo_snapshot(struct ttm_user_bo *ubo);
 int ttm_user_bo_commit(struct ttm_user_bo *ubo);
+int ttm_user_bo_commit_interruptible(struct ttm_user_bo *ubo);
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo);
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo);
 
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock);
+int ttm_user_bo_submit_begin_interruptible(struct ttm_user_bo_device *udev);
 bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo);
 void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
 	__releases(&udev->notifier_lock);

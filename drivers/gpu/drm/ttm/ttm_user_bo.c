@@ -978,36 +978,8 @@ static int ttm_user_bo_keep(struct ttm_user_bo *ubo,
 	return ret;
 }
 
-/**
- * ttm_user_bo_commit() - make the last snapshot the BO's pages
- * @ubo: the user BO
- *
- * If the committed pages are still valid, does nothing (and drops the
- * pending snapshot). If a %TTM_USER_BO_PINNED snapshot has exactly the
- * committed pages (a benign invalidation), keeps them, their mapping and
- * the driver's bindings (&ttm_user_bo_ops.release is not called) and only
- * takes the new sequence. Otherwise takes the snapshot from
- * ttm_user_bo_snapshot(), releases the old pages
- * (ttm_user_bo_release_pages(), which waits for the BO's fences), allocates
- * an sg-table for the new ones (segments no larger than the device allows;
- * physically contiguous pages, huge pages included, merge) and, under the
- * notifier lock, checks with mmu_interval_read_retry() that the range did
- * not change since the snapshot. Only then is the table filled, DMA-mapped
- * and published, to the ttm_tt if one is attached; if mapping fails with
- * large segments, it is retried once with PAGE_SIZE segments.
- *
- * Context: process context, may sleep; the BO's reservation must be held.
- * Takes the notifier lock for reading. Never takes an mmap_lock.
- *
- * Return: 0 when the BO's pages are valid and mapped;
- * -EAGAIN if there is no snapshot to commit or the range changed since the
- * snapshot: back off the reservation (ww transaction), call
- * ttm_user_bo_snapshot() and try again;
- * -ENOMEM on allocation failure;
- * another negative error code from dma_map_sgtable().
- * On an error the snapshot is dropped and no pages are committed.
- */
-int ttm_user_bo_commit(struct ttm_user_bo *ubo)
+/* ttm_user_bo_commit(), with an interruptible wait before the release */
+static int __ttm_user_bo_commit(struct ttm_user_bo *ubo, bool intr)
 {
 	struct ttm_user_bo_device *udev = ubo->udev;
 	unsigned int max_segment = udev->max_segment;
@@ -1046,6 +1018,16 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 		return 0;
 	}
 
+	if (intr && ubo->committed) {
+		long lret = dma_resv_wait_timeout(ubo->resv,
+						  DMA_RESV_USAGE_BOOKKEEP, true,
+						  MAX_SCHEDULE_TIMEOUT);
+
+		if (lret < 0) {
+			ret = lret;
+			goto fail;
+		}
+	}
 	ttm_user_bo_release_pages(ubo);
 	for (;;) {
 		sgt = ttm_user_bo_alloc_sgt(ubo, snap->pages, max_segment);
@@ -1074,7 +1056,60 @@ fail:
 	ttm_user_bo_snapshot_free(ubo, snap);
 	return ret;
 }
+
+/**
+ * ttm_user_bo_commit() - make the last snapshot the BO's pages
+ * @ubo: the user BO
+ *
+ * If the committed pages are still valid, does nothing (and drops the
+ * pending snapshot). If a %TTM_USER_BO_PINNED snapshot has exactly the
+ * committed pages (a benign invalidation), keeps them, their mapping and
+ * the driver's bindings (&ttm_user_bo_ops.release is not called) and only
+ * takes the new sequence. Otherwise takes the snapshot from
+ * ttm_user_bo_snapshot(), releases the old pages
+ * (ttm_user_bo_release_pages(), which waits for the BO's fences), allocates
+ * an sg-table for the new ones (segments no larger than the device allows;
+ * physically contiguous pages, huge pages included, merge) and, under the
+ * notifier lock, checks with mmu_interval_read_retry() that the range did
+ * not change since the snapshot. Only then is the table filled, DMA-mapped
+ * and published, to the ttm_tt if one is attached; if mapping fails with
+ * large segments, it is retried once with PAGE_SIZE segments.
+ *
+ * Context: process context, may sleep; the BO's reservation must be held.
+ * Takes the notifier lock for reading. Never takes an mmap_lock.
+ *
+ * Return: 0 when the BO's pages are valid and mapped;
+ * -EAGAIN if there is no snapshot to commit or the range changed since the
+ * snapshot: back off the reservation (ww transaction), call
+ * ttm_user_bo_snapshot() and try again;
+ * -ENOMEM on allocation failure;
+ * another negative error code from dma_map_sgtable().
+ * On an error the snapshot is dropped and no pages are committed.
+ */
+int ttm_user_bo_commit(struct ttm_user_bo *ubo)
+{
+	return __ttm_user_bo_commit(ubo, false);
+}
 EXPORT_SYMBOL(ttm_user_bo_commit);
+
+/**
+ * ttm_user_bo_commit_interruptible() - ttm_user_bo_commit(), interruptibly
+ * @ubo: the user BO
+ *
+ * As ttm_user_bo_commit(), but the wait for the BO's fences before the old
+ * pages are released can be interrupted: nothing has changed then (the
+ * release hook has not been called) and the snapshot is dropped.
+ *
+ * Context: as ttm_user_bo_commit().
+ *
+ * Return: as ttm_user_bo_commit(), or -ERESTARTSYS if a signal interrupted
+ * the wait.
+ */
+int ttm_user_bo_commit_interruptible(struct ttm_user_bo *ubo)
+{
+	return __ttm_user_bo_commit(ubo, true);
+}
+EXPORT_SYMBOL(ttm_user_bo_commit_interruptible);
 
 /**
  * ttm_user_bo_get_sgt() - a reference on the committed, mapped sg-table
@@ -1132,6 +1167,23 @@ void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquire(&udev->notifier_lock);
 }
 EXPORT_SYMBOL(ttm_user_bo_submit_begin);
+
+/**
+ * ttm_user_bo_submit_begin_interruptible() - ttm_user_bo_submit_begin(),
+ *	interruptibly
+ * @udev: the per-device state
+ *
+ * Context: as ttm_user_bo_submit_begin().
+ *
+ * Return: 0 with the notifier lock held for reading (end the section with
+ * ttm_user_bo_submit_end(); for sparse, mark it __acquire() on that path),
+ * or -EINTR if a signal interrupted the wait for it (then it is not held).
+ */
+int ttm_user_bo_submit_begin_interruptible(struct ttm_user_bo_device *udev)
+{
+	return down_read_interruptible(&udev->notifier_lock);
+}
+EXPORT_SYMBOL(ttm_user_bo_submit_begin_interruptible);
 
 /**
  * ttm_user_bo_submit_valid() - may the job use the BO's pages?

@@ -1572,6 +1572,85 @@ static void ttm_user_bo_deadline(struct kunit *test)
 #endif
 }
 
+/*
+ * Interruptible variants: a signal stops the wait for a busy BO's fences
+ * before anything is released, and the wait for the notifier lock.
+ */
+struct ub_writer {
+	struct work_struct work;
+	struct ttm_user_bo_device *udev;
+	struct completion held, release;
+};
+
+static void ub_writer_fn(struct work_struct *work)
+{
+	struct ub_writer *w = container_of(work, typeof(*w), work);
+
+	down_write(&w->udev->notifier_lock);
+	complete(&w->held);
+	wait_for_completion(&w->release);
+	up_write(&w->udev->notifier_lock);
+}
+
+static void ttm_user_bo_interruptible(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ub_writer w;
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	struct folio *folio;
+	int ret;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x3a3a, TTM_USER_BO_PINNED);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	folio = page_folio(sg_page(sgt->table.sgl));
+	ttm_refct_sgt_put(sgt);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	dma_resv_lock(&priv->resv, NULL);
+	ret = ttm_user_bo_commit_interruptible(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_EQ(test, ret, -ERESTARTSYS);
+	/* nothing released: no hook call, the old pages still pinned */
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 0);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+
+	/* the notifier lock, held by another thread for writing */
+	w.udev = &priv->udev;
+	init_completion(&w.held);
+	init_completion(&w.release);
+	INIT_WORK_ONSTACK(&w.work, ub_writer_fn);
+	queue_work(system_unbound_wq, &w.work);
+	wait_for_completion(&w.held);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_submit_begin_interruptible(&priv->udev),
+			-EINTR);
+	complete(&w.release);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_submit_begin_interruptible(&priv->udev), 0);
+	__acquire(&priv->udev.notifier_lock);	/* for sparse: held on success */
+	ttm_user_bo_submit_end(&priv->udev);
+
+	dma_fence_signal(priv->fence);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	dma_resv_lock(&priv->resv, NULL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_commit_interruptible(&priv->ubo), 0);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 1);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+}
+
 /* A pinned BO's non-blockable invalidation only moves the sequence. */
 static void ttm_user_bo_nonblock_pinned(struct kunit *test)
 {
@@ -1976,6 +2055,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_fence_wait),
 	KUNIT_CASE(ttm_user_bo_slow_job),
 	KUNIT_CASE(ttm_user_bo_submit_section),
+	KUNIT_CASE(ttm_user_bo_interruptible),
 	KUNIT_CASE(ttm_user_bo_nonblock),
 	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
 	KUNIT_CASE_SLOW(ttm_user_bo_deadline),

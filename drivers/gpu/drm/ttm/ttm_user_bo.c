@@ -865,7 +865,8 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
  * @ubo: the user BO
  *
  * Calls &ttm_user_bo_ops.release, waits (uninterruptibly) until every
- * fence of the BO's reservation object signaled, marks the pages dirty
+ * fence of the BO's reservation object signaled, zaps CPU mappings of a
+ * %TTM_USER_BO_CPU_MAPPABLE BO's tt (ttm_bo_unmap_virtual()), marks the pages dirty
  * (writable BOs), DMA-unmaps them if the notifier has not, clears them from
  * the attached ttm_tt, drops the helper's reference on the sg-table and,
  * for %TTM_USER_BO_PINNED, unpins the pages. Holders of an sg-table
@@ -890,6 +891,12 @@ void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 	 */
 	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
+	/*
+	 * TTM maps the tt's pages to the CPU by PFN, with no reference: zap
+	 * those mappings before the pages are unpinned.
+	 */
+	if (ubo->tt && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
+		ttm_bo_unmap_virtual(to_ttm_user_tt(ubo->tt)->bo);
 	__ttm_user_bo_release_pages(ubo);
 }
 EXPORT_SYMBOL(ttm_user_bo_release_pages);

@@ -2,6 +2,7 @@
 /*
  * KUnit tests for ttm_user_bo, on real user memory (kunit_vm_mmap()).
  */
+#include <linux/anon_inodes.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
@@ -22,6 +23,8 @@
 
 #include <kunit/static_stub.h>
 
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_user_bo.h>
@@ -2387,6 +2390,65 @@ static void ttm_user_bo_ttm_ghost(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+static int ub_bo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	/* mmap_region() left the dummy ops; TTM installs its own on NULL */
+	vma->vm_ops = NULL;
+	return ttm_bo_mmap_obj(vma, file->private_data);
+}
+
+static const struct file_operations ub_bo_fops = {
+	.owner = THIS_MODULE,
+	.mmap = ub_bo_mmap,
+};
+
+/*
+ * A pinned, CPU-mappable BO mapped through TTM: when a commit of new pages
+ * releases the old ones, the CPU mapping must not still reach them.
+ */
+static void ttm_user_bo_ttm_cpu_zap(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long map, ret;
+	struct ub_ttm_bo *bo;
+	struct file *file;
+	u32 word;
+
+	ub_fill(test, addr, UB_PAGES, 0x9191);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+
+	/* the BO's mmap, as drm_gem_mmap() sets it up */
+	file = anon_inode_getfile("ttm_user_bo_test", &ub_bo_fops, &bo->tbo, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	file->f_mapping = priv->devs->drm->anon_inode->i_mapping;
+	map = vm_mmap(file, 0, UB_PAGES << PAGE_SHIFT, PROT_READ, MAP_SHARED,
+		      drm_vma_node_offset_addr(&bo->tbo.base.vma_node));
+	fput(file);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(map));
+	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
+	KUNIT_EXPECT_EQ(test, word, ub_word(0, 0, 0x9191));
+
+	/* new pages in the range; committing them releases the old ones */
+	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, ret, addr);
+	ub_fill(test, addr, UB_PAGES, 0x9292);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&bo->ubo), 0);
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
+	KUNIT_EXPECT_EQ_MSG(test, word, ub_word(0, 0, 0x9292),
+			    "the CPU mapping still reaches the released pages");
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(map, UB_PAGES << PAGE_SHIFT), 0);
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
 static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_ghost),
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
@@ -2394,6 +2456,7 @@ static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
 	KUNIT_CASE(ttm_user_bo_ttm_stale_pages),
 	KUNIT_CASE(ttm_user_bo_ttm_cpu_mappable),
+	KUNIT_CASE(ttm_user_bo_ttm_cpu_zap),
 	{}
 };
 

@@ -25,6 +25,8 @@
 
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_range_manager.h>
 #include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_user_bo.h>
@@ -2086,6 +2088,8 @@ static struct kunit_suite ttm_user_bo_core_suite = {
 struct ub_ttm_bo {
 	struct ttm_buffer_object tbo;
 	struct ttm_user_bo ubo;
+	/* if set, moves are "accelerated": pipelined behind this fence */
+	struct dma_fence *move_fence;
 };
 
 static struct ttm_tt *ub_tt_create(struct ttm_buffer_object *bo, u32 page_flags)
@@ -2098,6 +2102,11 @@ static int ub_move(struct ttm_buffer_object *bo, bool evict,
 		   struct ttm_operation_ctx *ctx, struct ttm_resource *new_mem,
 		   struct ttm_place *hop)
 {
+	struct ub_ttm_bo *ubo = container_of(bo, struct ub_ttm_bo, tbo);
+
+	if (ubo->move_fence)
+		return ttm_bo_move_accel_cleanup(bo, ubo->move_fence, evict,
+						 false, new_mem);
 	/* user BOs live in TTM_PL_SYSTEM; nothing to copy */
 	ttm_bo_move_null(bo, new_mem);
 	return 0;
@@ -2390,6 +2399,54 @@ static void ttm_user_bo_ttm_ghost(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+/*
+ * A pipelined move of a busy BO to memory without a tt: TTM hands the tt
+ * to the ghost (ttm_bo_move_to_ghost()) while it is still the user BO's
+ * tt. Destroying the ghost must release nothing: the tt is no longer its
+ * TTM BO's.
+ */
+static void ttm_user_bo_ttm_ghost_move(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_place vram = { .mem_type = TTM_PL_VRAM };
+	struct ttm_placement placement = { .num_placement = 1, .placement = &vram };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *old;
+
+	KUNIT_ASSERT_EQ(test, ttm_range_man_init(bdev, TTM_PL_VRAM, false,
+						 4 * UB_PAGES), 0);
+	ub_fill(test, addr, UB_PAGES, 0x6262);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	old = bo->tbo.ttm;
+
+	/* the copy job of the move, still running */
+	priv->fence = ub_fence_create(test);
+	bo->move_fence = priv->fence;
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_bo_validate(&bo->tbo, &placement, &ctx), 0);
+	KUNIT_EXPECT_NULL(test, bo->tbo.ttm);
+	dma_resv_unlock(bo->tbo.base.resv);
+	bo->move_fence = NULL;
+	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, old);
+
+	dma_fence_signal(priv->fence);
+	flush_workqueue(bdev->wq);
+
+	/* the ghost released nothing, and detached its tt */
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+	KUNIT_EXPECT_NULL(test, bo->ubo.tt);
+	ub_expect_pages(test, &bo->ubo, UB_PAGES, 0x6262);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_range_man_fini(bdev, TTM_PL_VRAM);
+	ttm_device_fini(bdev);
+}
+
 static int ub_bo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	/* mmap_region() left the dummy ops; TTM installs its own on NULL */
@@ -2451,6 +2508,7 @@ static void ttm_user_bo_ttm_cpu_zap(struct kunit *test)
 
 static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_ghost),
+	KUNIT_CASE(ttm_user_bo_ttm_ghost_move),
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
 	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),

@@ -1853,6 +1853,62 @@ static void ttm_user_bo_shmem_dirty(struct kunit *test)
 	fput(file);
 }
 
+/*
+ * Only the helper's marking keeps what the device wrote: the pages were
+ * read-faulted, so their PTEs are writable (shmem is not write-notified)
+ * but clean, the snapshot does not write-fault them, and the munmap's zap
+ * finds no dirty PTE to transfer.
+ */
+static void ttm_user_bo_shmem_dirty_clean_pte(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct folio *folios[UB_PAGES];
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long addr, i = 0, dirty = 0, clean = 0;
+	struct file *file;
+	u32 word;
+
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED);
+	for (i = 0; i < UB_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)(addr + i * PAGE_SIZE),
+						     sizeof(word)), 0);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	i = 0;
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		struct page *page = sg_page_iter_page(&iter);
+		u32 *p = kmap_local_page(page);
+
+		folios[i] = page_folio(page);
+		folio_get(folios[i]);
+		dirty += folio_test_dirty(folios[i]);
+		p[0] = 0xfeedf00d;	/* "the device" writes */
+		kunmap_local(p);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+	if (dirty) {
+		for (i = 0; i < UB_PAGES; i++)
+			folio_put(folios[i]);
+		fput(file);
+		kunit_skip(test, "%lu folios were already dirty", dirty);
+	}
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	for (i = 0; i < UB_PAGES; i++) {
+		clean += !folio_test_dirty(folios[i]);
+		folio_put(folios[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, clean, 0,
+			    "folios the device wrote were left clean");
+	fput(file);
+}
+
 /* --- the pinned residency policy ------------------------------------------ */
 
 static void ttm_user_bo_pinned(struct kunit *test)
@@ -2067,6 +2123,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),
+	KUNIT_CASE(ttm_user_bo_shmem_dirty_clean_pte),
 	KUNIT_CASE(ttm_user_bo_pinned),
 	KUNIT_CASE(ttm_user_bo_pinned_read_only),
 	KUNIT_CASE(ttm_user_bo_pinned_benign),

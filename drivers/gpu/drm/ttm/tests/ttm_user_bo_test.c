@@ -574,6 +574,7 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 struct ub_snap_work {
 	struct work_struct work;
 	struct ttm_user_bo *ubo;
+	struct mm_struct *mm;	/* run in this mm, if set */
 	int ret;
 };
 
@@ -581,25 +582,51 @@ static void ub_snap_fn(struct work_struct *work)
 {
 	struct ub_snap_work *w = container_of(work, typeof(*w), work);
 
+	if (w->mm)
+		kthread_use_mm(w->mm);
 	w->ret = ttm_user_bo_snapshot(w->ubo);
+	if (w->mm)
+		kthread_unuse_mm(w->mm);
 }
 
-/* A snapshot taken by a kernel thread with no mm works on the BO's mm. */
-static void ttm_user_bo_foreign_snapshot(struct kunit *test)
+static int ub_snapshot_from(struct ttm_user_bo *ubo, struct mm_struct *mm)
 {
-	struct ub_priv *priv = ub(test);
-	unsigned long addr = ub_anon(test, UB_PAGES);
-	struct ub_snap_work w = { .ubo = &priv->ubo, .ret = -EINPROGRESS };
+	struct ub_snap_work w = { .ubo = ubo, .mm = mm, .ret = -EINPROGRESS };
 
-	ub_fill(test, addr, UB_PAGES, 0x6e6e);
-	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
 	INIT_WORK_ONSTACK(&w.work, ub_snap_fn);
 	queue_work(system_unbound_wq, &w.work);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
-	KUNIT_ASSERT_EQ(test, w.ret, 0);
+	return w.ret;
+}
+
+/*
+ * A snapshot taken by a kernel thread with no mm, or by a task in another
+ * mm, works on the BO's mm.
+ */
+static void ttm_user_bo_foreign_snapshot(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct mm_struct *other;
+
+	ub_fill(test, addr, UB_PAGES, 0x6e6e);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snapshot_from(&priv->ubo, NULL), 0);
 	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
 	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x6e6e);
+
+	/* new pages; then from another process's mm, where nothing is mapped */
+	other = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	ub_fill(test, addr, UB_PAGES, 0x7f7f);
+	KUNIT_EXPECT_EQ(test, ub_snapshot_from(&priv->ubo, other), 0);
+	mmput(other);
+	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x7f7f);
 }
 
 static void ttm_user_bo_tt_size_mismatch(struct kunit *test)

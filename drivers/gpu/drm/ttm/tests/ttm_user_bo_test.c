@@ -1936,6 +1936,51 @@ static void ttm_user_bo_shmem_dirty_clean_pte(struct kunit *test)
 	fput(file);
 }
 
+/* A read-only BO never dirties the pages it mirrors. */
+static void ttm_user_bo_read_only_clean(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct folio *folios[UB_PAGES];
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long addr, i = 0, dirty = 0;
+	struct file *file;
+	u32 word;
+
+	/* read-faulted shmem pages: clean folios, clean PTEs */
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ, MAP_SHARED);
+	fput(file);
+	for (i = 0; i < UB_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)(addr + i * PAGE_SIZE),
+						     sizeof(word)), 0);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	i = 0;
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		folios[i] = page_folio(sg_page_iter_page(&iter));
+		folio_get(folios[i]);
+		dirty += folio_test_dirty(folios[i]);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+	if (dirty) {
+		for (i = 0; i < UB_PAGES; i++)
+			folio_put(folios[i]);
+		kunit_skip(test, "%lu folios were already dirty", dirty);
+	}
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	for (i = 0; i < UB_PAGES; i++) {
+		dirty += folio_test_dirty(folios[i]);
+		folio_put(folios[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, dirty, 0, "a read-only BO dirtied its pages");
+}
+
 /* --- the pinned residency policy ------------------------------------------ */
 
 static void ttm_user_bo_pinned(struct kunit *test)
@@ -2151,6 +2196,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty_clean_pte),
+	KUNIT_CASE(ttm_user_bo_read_only_clean),
 	KUNIT_CASE(ttm_user_bo_pinned),
 	KUNIT_CASE(ttm_user_bo_pinned_read_only),
 	KUNIT_CASE(ttm_user_bo_pinned_benign),

@@ -6,12 +6,12 @@
 #ifndef _TTM_USER_BO_H_
 #define _TTM_USER_BO_H_
 
-#include <linux/kref.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+#include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 
 struct dentry;
@@ -23,62 +23,6 @@ struct ttm_device;
 struct ttm_operation_ctx;
 struct ttm_user_bo;
 struct ttm_user_bo_snapshot;
-
-/**
- * struct ttm_refct_sgt_ops - operations of a refcounted sg-table
- * @release: called when the last reference is dropped; frees the table and
- *	the memory holding it. May be called from any context that may sleep.
- */
-struct ttm_refct_sgt_ops {
-	void (*release)(struct kref *ref);
-};
-
-/**
- * struct ttm_refct_sgt - an sg_table with a reference count
- * @kref: the reference count; use ttm_refct_sgt_get() and ttm_refct_sgt_put()
- * @table: the sg_table
- * @size: the size in bytes the table describes
- * @ops: the release operation
- *
- * Consumers that outlive the owner's current state (asynchronous unbind,
- * error capture) take a reference and keep the table after the owner
- * dropped its own. A table handed out by ttm_user_bo_get_sgt() is
- * DMA-mapped only while its user BO is valid: holding a reference keeps the
- * table and the page list, not the DMA mapping or the pages.
- */
-struct ttm_refct_sgt {
-	struct kref kref;
-	struct sg_table table;
-	size_t size;
-	const struct ttm_refct_sgt_ops *ops;
-};
-
-void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
-			const struct ttm_refct_sgt_ops *ops);
-
-/**
- * ttm_refct_sgt_get() - take a reference on a refcounted sg-table
- * @rsgt: the table
- *
- * Return: @rsgt.
- */
-static inline struct ttm_refct_sgt *ttm_refct_sgt_get(struct ttm_refct_sgt *rsgt)
-{
-	kref_get(&rsgt->kref);
-	return rsgt;
-}
-
-/**
- * ttm_refct_sgt_put() - drop a reference on a refcounted sg-table
- * @rsgt: the table, or NULL
- *
- * The last reference calls @rsgt->ops->release.
- */
-static inline void ttm_refct_sgt_put(struct ttm_refct_sgt *rsgt)
-{
-	if (rsgt)
-		kref_put(&rsgt->kref, rsgt->ops->release);
-}
 
 /**
  * struct ttm_user_bo_stats - counters of one &struct ttm_user_bo_device
@@ -112,6 +56,8 @@ struct ttm_user_bo_stats {
  *	memory, take a dma_resv or take an mmap_lock while holding it.
  * @dma_dev: the device the pages are DMA-mapped for
  * @max_segment: the largest sg segment, from the DMA limits of @dma_dev
+ * @bounce: DMA mappings of @dma_dev may bounce through swiotlb; no user BO
+ *	can be created for it
  * @stats: counters
  *
  * One per device (or per GPU VM); every user BO of the device shares its
@@ -121,6 +67,7 @@ struct ttm_user_bo_device {
 	struct rw_semaphore notifier_lock;
 	struct device *dma_dev;
 	unsigned int max_segment;
+	bool bounce;
 	struct ttm_user_bo_stats stats;
 };
 
@@ -132,34 +79,63 @@ struct ttm_user_bo_device {
  *	pages from the notifier (no GPU faults, no unbind in reclaim context):
  *	the snapshot pins the pages (FOLL_PIN), the notifier only moves the
  *	sequence, and the pages are released, after
- *	&ttm_user_bo_ops.release, when newer pages are committed or the BO is
- *	unpopulated. Without it the helper is an HMM mirror: no page is
- *	pinned, and the notifier waits for the BO's fences and unmaps.
+ *	&ttm_user_bo_ops.release and after the BO's fences signaled, when
+ *	different pages are committed or the BO is unpopulated. Without it
+ *	the helper is an HMM mirror: no page is pinned, and the notifier waits
+ *	for the BO's fences and unmaps.
  * @TTM_USER_BO_CPU_MAPPABLE: let TTM map the BO to the CPU
- *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default.
+ *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default. Only with
+ *	%TTM_USER_BO_PINNED: a CPU mapping of mirrored pages would outlive
+ *	their invalidation.
+ * @TTM_USER_BO_LONGTERM: only with %TTM_USER_BO_PINNED: pin with
+ *	FOLL_LONGTERM, which first migrates the pages out of ZONE_MOVABLE
+ *	and CMA, so a BO bound for a long time does not block memory
+ *	offlining and CMA allocations. Off by default: it changes what can
+ *	be pinned (a writable long-term pin of a file mapping that needs
+ *	dirty tracking fails with -EFAULT) and costs a migration.
  */
 enum ttm_user_bo_flags {
 	TTM_USER_BO_READ_ONLY = BIT(0),
 	TTM_USER_BO_PINNED = BIT(1),
 	TTM_USER_BO_CPU_MAPPABLE = BIT(2),
+	TTM_USER_BO_LONGTERM = BIT(3),
 };
 
+/**
+ * TTM_USER_BO_MAX_PAGES - the most pages one user BO may have
+ *
+ * What the snapshot's page array and a ttm_tt's pages[] and dma_address[]
+ * can hold in one kvmalloc() (at most INT_MAX bytes): 2^27 - 1 pages on
+ * 64-bit. ttm_user_bo_init() refuses larger ranges with -E2BIG.
+ */
+#define TTM_USER_BO_MAX_PAGES \
+	((unsigned long)INT_MAX / (sizeof(struct page *) + sizeof(dma_addr_t)))
+
 #define TTM_USER_BO_FLAGS_VALID \
-	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE)
+	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | \
+	 TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)
 
 /**
  * struct ttm_user_bo_ops - driver hooks of a user BO
  * @invalidate: called by the notifier, with the notifier lock held for
  *	writing, after every fence of the BO's reservation object signaled
- *	and before the pages are DMA-unmapped: stop the device from using
- *	the pages (zap GPU page-table entries). It runs in reclaim context:
- *	it must not allocate memory, take a dma_resv or an mmap_lock, or wait
- *	for anything that does. Not called for %TTM_USER_BO_PINNED BOs.
- * @release: called with the BO's reservation held, before the helper drops
- *	committed pages (a newer commit, unpopulate, fini): unbind them from
- *	the device. May sleep and allocate.
+ *	and before the pages are DMA-unmapped, only if pages are mapped:
+ *	stop the device from using the pages (zap GPU page-table entries,
+ *	flush TLBs). It runs in reclaim context: it must not allocate memory,
+ *	take a dma_resv or an mmap_lock, or wait for anything that does;
+ *	locks it takes must be primed by the driver (see DOC: Locking). Not
+ *	called for %TTM_USER_BO_PINNED BOs, nor for a non-blockable
+ *	invalidation (refused while pages are mapped).
+ * @release: called with the BO's reservation held, in process context,
+ *	before ttm_user_bo_release_pages() waits for the BO's fences and
+ *	drops the committed pages (a commit of different pages, unpopulate of
+ *	the BO's current tt, a direct call): unbind them from the device and
+ *	drop kernel mappings of them. May sleep and allocate. Not called by
+ *	ttm_user_bo_fini() (the driver has unbound the BO by then), nor when
+ *	a pinned commit keeps the same pages.
  *
- * Both are optional.
+ * Both are optional. Without @release the helper still never unmaps or
+ * unpins pages a job in the reservation object may use: it waits first.
  */
 struct ttm_user_bo_ops {
 	void (*invalidate)(struct ttm_user_bo *ubo,
@@ -176,16 +152,10 @@ struct ttm_user_bo_ops {
  * @start: user address of the range
  * @num_pages: number of pages
  * @flags: &enum ttm_user_bo_flags
- * @pending: the newest snapshot not yet committed (exchanged atomically)
- * @committed: the committed snapshot; @resv and the notifier lock protect it
- * @seq: notifier sequence of the committed pages
- * @sgt: the DMA table of the committed pages
- * @mapped: @sgt is DMA-mapped; cleared by the notifier
- * @tt: the ttm_tt the pages are published to, or NULL
- * @tt_published: @tt holds the committed pages
  *
- * Drivers embed it in their BO. Every field is owned by the helper; use the
- * functions below.
+ * Drivers embed it in their BO. Every field is owned by the helper and
+ * read-only for drivers; the private ones may change without notice: use
+ * the functions below.
  */
 struct ttm_user_bo {
 	struct mmu_interval_notifier notifier;
@@ -196,12 +166,18 @@ struct ttm_user_bo {
 	unsigned long num_pages;
 	u32 flags;
 
+	/* private: */
+	/* the newest snapshot not yet committed (exchanged atomically) */
 	struct ttm_user_bo_snapshot *pending;
-
+	/*
+	 * The committed pages: written under @resv and the notifier lock
+	 * (read), cleared by the notifier (write) for @mapped and the tt.
+	 */
 	struct ttm_user_bo_snapshot *committed;
 	unsigned long seq;
 	struct ttm_refct_sgt *sgt;
 	bool mapped;
+	/* the tt the pages are published to; written under the notifier lock */
 	struct ttm_tt *tt;
 	bool tt_published;
 };
@@ -216,6 +192,10 @@ struct ttm_user_bo {
 extern struct fault_attr ttm_user_bo_fail_alloc;
 #endif
 
+/* For KUnit tests only: see ttm_user_bo_commit_hook(), ttm_user_bo_walk_hook(). */
+void ttm_user_bo_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt);
+void ttm_user_bo_walk_hook(struct ttm_user_bo *ubo);
+
 void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 			     struct device *dma_dev);
 void ttm_user_bo_debugfs_init(struct ttm_user_bo_device *udev,
@@ -228,11 +208,13 @@ void ttm_user_bo_fini(struct ttm_user_bo *ubo);
 
 int ttm_user_bo_snapshot(struct ttm_user_bo *ubo);
 int ttm_user_bo_commit(struct ttm_user_bo *ubo);
+int ttm_user_bo_commit_interruptible(struct ttm_user_bo *ubo);
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo);
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo);
 
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock);
+int ttm_user_bo_submit_begin_interruptible(struct ttm_user_bo_device *udev);
 bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo);
 void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
 	__releases(&udev->notifier_lock);
@@ -248,17 +230,20 @@ void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
  */
 static inline bool ttm_user_bo_check_retry(struct ttm_user_bo *ubo)
 {
-	return mmu_interval_check_retry(&ubo->notifier, ubo->seq);
+	return mmu_interval_check_retry(&ubo->notifier, READ_ONCE(ubo->seq));
 }
 
 /**
  * struct ttm_user_tt - a ttm_tt whose pages come from a user BO
  * @ttm: the ttm_tt; TTM_TT_FLAG_EXTERNAL, with pages[] and dma_address[]
  * @ubo: the user BO filling it
+ * @bo: the TTM BO it was created for; a tt that is no longer @bo's (TTM
+ *	gave it to a ghost object) touches nothing of @ubo
  */
 struct ttm_user_tt {
 	struct ttm_tt ttm;
 	struct ttm_user_bo *ubo;
+	struct ttm_buffer_object *bo;
 };
 
 int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,

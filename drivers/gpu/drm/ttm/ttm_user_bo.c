@@ -4,6 +4,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
@@ -15,7 +16,10 @@
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
+
+#include <kunit/static_stub.h>
 
 #include <drm/drm_prime.h>
 #include <drm/drm_util.h>
@@ -70,17 +74,59 @@
  * * A commit runs under the BO's reservation. It allocates the sg-table
  *   first, then takes the notifier lock for reading, checks the sequence
  *   with mmu_interval_read_retry() and only then publishes and DMA-maps.
- * * The notifier takes the notifier lock for writing. It never takes a
- *   reservation or an mmap_lock and never allocates; it waits for the
- *   BO's fences (reading the reservation object without locking it).
+ * * The notifier takes the notifier lock for writing to move the
+ *   sequence, drops it to wait for the BO's fences (reading the reservation
+ *   object without locking it), and takes it again to call the driver's
+ *   invalidate hook and DMA-unmap. It never takes a reservation or an
+ *   mmap_lock and never allocates. A non-blockable invalidation never
+ *   waits: with pages mapped it is refused.
  * * A driver's last check before a job runs holds the notifier lock for
  *   reading from ttm_user_bo_submit_begin() until its fence is in the
  *   reservation object, with no allocation in between (reserve fence slots
  *   before). An invalidation then either happens before the check, which
  *   fails, or after the fence is visible, which it waits for.
+ * * Every job that accesses the pages must add its fence that way: the
+ *   notifier waits only for fences in the BO's reservation object, and
+ *   only those added before it moved the sequence are guaranteed to be
+ *   seen.
  *
- * ttm_user_bo_device_init() primes fs_reclaim -> notifier_lock, so lockdep
- * reports an allocation under the notifier lock at its first occurrence.
+ * ttm_user_bo_device_init() primes fs_reclaim -> notifier_lock and
+ * notifier_lock -> fence wait, so lockdep reports an allocation under the
+ * notifier lock, or the notifier lock taken in a fence-signalling critical
+ * section, at its first occurrence. The helper can prime only its own
+ * lock: a driver whose invalidate hook takes locks of its own (a VM lock,
+ * a TLB-invalidation mutex) primes fs_reclaim -> each of them and
+ * notifier_lock -> each of them itself at init, the same way.
+ */
+
+/**
+ * DOC: Using the pages
+ *
+ * Committed pages are valid from a successful ttm_user_bo_commit() until
+ * the next invalidation of the range (mirror policy) or the next release
+ * (pinned policy: an invalidation only makes ttm_user_bo_submit_valid()
+ * fail). So, before every use, a driver
+ *
+ * 1. calls ttm_user_bo_snapshot() with no reservation held,
+ * 2. locks the reservation and calls ttm_user_bo_commit() (TTM drivers:
+ *    before ttm_bo_validate(); TTM populates a tt only once and does not
+ *    know when the helper unpublishes it),
+ * 3. binds from ttm_user_bo_get_sgt() or the tt's dma_address[],
+ * 4. checks ttm_user_bo_submit_valid() inside ttm_user_bo_submit_begin()
+ *    and adds the job's fence before ttm_user_bo_submit_end().
+ *
+ * -EAGAIN from any step means: back off, snapshot again, retry. After an
+ * invalidation of a mirrored BO the attached tt lists no pages (pages[]
+ * and dma_address[] are cleared under the notifier lock), so a stale user
+ * finds NULL, never a freed page. Kernel CPU access through TTM
+ * (ttm_bo_kmap(), ttm_bo_vmap()) and CPU mappings (only with
+ * %TTM_USER_BO_PINNED | %TTM_USER_BO_CPU_MAPPABLE) are for pinned BOs
+ * only, and a driver drops its kernel mappings in its release hook.
+ *
+ * A ttm_tt that TTM hands to a ghost object (a pipelined move, or
+ * ttm_bo_pipeline_gutting() of a busy BO) is detached from the user BO:
+ * destroying it releases nothing, the committed pages stay with the live
+ * BO. User BOs belong in placements that use a tt (system, GTT).
  */
 
 #define TTM_USER_BO_CHUNK_PAGES 512
@@ -123,24 +169,6 @@ static enum dma_data_direction ttm_user_bo_dir(const struct ttm_user_bo *ubo)
 						    DMA_BIDIRECTIONAL;
 }
 
-/**
- * ttm_refct_sgt_init() - initialise a refcounted sg-table
- * @rsgt: the table; its @table is left for the caller to allocate
- * @size: the size in bytes it describes
- * @ops: its operations; @ops->release frees it
- *
- * The reference count starts at one.
- */
-void ttm_refct_sgt_init(struct ttm_refct_sgt *rsgt, size_t size,
-			const struct ttm_refct_sgt_ops *ops)
-{
-	kref_init(&rsgt->kref);
-	memset(&rsgt->table, 0, sizeof(rsgt->table));
-	rsgt->size = size;
-	rsgt->ops = ops;
-}
-EXPORT_SYMBOL(ttm_refct_sgt_init);
-
 static void ttm_user_sgt_release(struct kref *ref)
 {
 	struct ttm_refct_sgt *rsgt = container_of(ref, typeof(*rsgt), kref);
@@ -153,11 +181,63 @@ static const struct ttm_refct_sgt_ops ttm_user_sgt_ops = {
 	.release = ttm_user_sgt_release,
 };
 
+/*
+ * The sg entries @pages need with segments of at most @max_segment bytes:
+ * runs of consecutive page frames, split at @max_segment. Only
+ * page_to_pfn() is used, never the contents of a struct page: until the
+ * sequence is checked under the notifier lock, the pages of a mirrored BO
+ * are not referenced and may be freed at any time.
+ */
+static unsigned int ttm_user_bo_count_segments(struct page **pages,
+					       unsigned long n,
+					       unsigned int max_segment)
+{
+	unsigned long i, run = 0, max_run = max_segment >> PAGE_SHIFT;
+	unsigned int nents = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && run < max_run &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			run++;
+			continue;
+		}
+		nents++;
+		run = 1;
+	}
+	return nents;
+}
+
+/*
+ * Fill a table allocated for ttm_user_bo_count_segments() entries with the
+ * same runs. Writes only the table: no allocation, no struct page read.
+ */
+static void ttm_user_bo_fill_sgt(struct sg_table *st, struct page **pages,
+				 unsigned long n, unsigned int max_segment)
+{
+	unsigned long i, max_run = max_segment >> PAGE_SHIFT;
+	struct scatterlist *sg = NULL;
+	unsigned long run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (sg && run < max_run &&
+		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
+			sg->length += PAGE_SIZE;
+			run++;
+			continue;
+		}
+		sg = sg ? sg_next(sg) : st->sgl;
+		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
+		run = 1;
+	}
+}
+
+/* Allocate, but do not fill, the sg-table for @pages. */
 static struct ttm_refct_sgt *
-ttm_user_bo_build_sgt(struct ttm_user_bo *ubo, struct page **pages,
+ttm_user_bo_alloc_sgt(struct ttm_user_bo *ubo, struct page **pages,
 		      unsigned int max_segment)
 {
-	size_t size = ubo->num_pages << PAGE_SHIFT;
+	unsigned int nents = ttm_user_bo_count_segments(pages, ubo->num_pages,
+							max_segment);
 	struct ttm_refct_sgt *rsgt;
 	int ret;
 
@@ -166,18 +246,31 @@ ttm_user_bo_build_sgt(struct ttm_user_bo *ubo, struct page **pages,
 	rsgt = kmalloc(sizeof(*rsgt), GFP_KERNEL);
 	if (!rsgt)
 		return ERR_PTR(-ENOMEM);
-	ttm_refct_sgt_init(rsgt, size, &ttm_user_sgt_ops);
+	ttm_refct_sgt_init(rsgt, ubo->num_pages << PAGE_SHIFT, &ttm_user_sgt_ops);
 
 	ret = ttm_user_bo_inject() ? -ENOMEM :
-		sg_alloc_table_from_pages_segment(&rsgt->table, pages,
-						  ubo->num_pages, 0, size,
-						  max_segment, GFP_KERNEL);
+		sg_alloc_table(&rsgt->table, nents, GFP_KERNEL);
 	if (ret) {
 		kfree(rsgt);
 		return ERR_PTR(ret);
 	}
 	return rsgt;
 }
+
+/**
+ * ttm_user_bo_commit_hook() - test hook of ttm_user_bo_commit()
+ * @ubo: the user BO being committed
+ * @sgt: its new, allocated but not yet filled sg-table
+ *
+ * Called after the sg-table is allocated and before the notifier lock is
+ * taken to check the sequence. Does nothing; KUnit tests replace it with
+ * kunit_activate_static_stub() to act in that window.
+ */
+void ttm_user_bo_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_user_bo_commit_hook, ubo, sgt);
+}
+EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_commit_hook);
 
 static int ttm_user_bo_stats_show(struct seq_file *m, void *data)
 {
@@ -203,7 +296,15 @@ DEFINE_SHOW_ATTRIBUTE(ttm_user_bo_stats);
  *
  * Takes the largest sg segment from dma_max_mapping_size() and
  * dma_get_max_seg_size() of @dma_dev, so set the device's DMA limits first.
- * Primes lockdep with fs_reclaim -> notifier_lock.
+ * A device whose mappings may bounce through swiotlb (forced bouncing, as
+ * in confidential-computing guests, or a DMA mask that does not cover all
+ * memory) gets no user BOs: ttm_user_bo_init() returns -EOPNOTSUPP.
+ * Primes lockdep with fs_reclaim -> notifier_lock and notifier_lock ->
+ * fence wait, so an allocation under the notifier lock, or the notifier
+ * lock taken in a fence-signalling critical section
+ * (dma_fence_begin_signalling()), is reported at its first occurrence.
+ *
+ * Context: process context, may sleep; no lock held.
  */
 void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 			     struct device *dma_dev)
@@ -216,11 +317,29 @@ void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 	udev->dma_dev = dma_dev;
 	max = min_t(size_t, max, UINT_MAX);
 	udev->max_segment = max_t(size_t, rounddown(max, PAGE_SIZE), PAGE_SIZE);
+	/*
+	 * Bounce buffering breaks a mirror of user memory: the device sees a
+	 * copy taken at map time, and the unmap copies the bounce buffer
+	 * back over whatever the CPU wrote since.
+	 */
+	udev->bounce = is_swiotlb_force_bounce(dma_dev) ||
+		dma_addressing_limited(dma_dev);
 
 	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		struct dma_fence *stub = dma_fence_get_stub();
+
 		fs_reclaim_acquire(GFP_KERNEL);
 		might_lock(&udev->notifier_lock);
 		fs_reclaim_release(GFP_KERNEL);
+		/*
+		 * The invalidate hook may wait for fences under the lock, so a
+		 * fence-signalling path must never take it: record the wait
+		 * (dma_fence_wait() annotates it even for a signaled fence).
+		 */
+		down_write(&udev->notifier_lock);
+		dma_fence_wait(stub, false);
+		up_write(&udev->notifier_lock);
+		dma_fence_put(stub);
 	}
 }
 EXPORT_SYMBOL(ttm_user_bo_device_init);
@@ -255,15 +374,17 @@ static bool ttm_user_bo_valid_locked(struct ttm_user_bo *ubo)
 }
 
 /*
- * Mark what the device may have written dirty. Only swap-backed folios
- * (anonymous, swap cache, shmem) are marked here: their ->dirty_folio is
- * noop_dirty_folio(), which needs neither the folio lock nor protection
- * against truncation, so this is safe in the notifier, where reclaim and
- * migration hold the folio lock. File-backed folios are covered by the
- * write-fault and page_mkclean() protocol; see DOC: Dirty pages.
+ * Mark what the device may have written dirty, never sleeping. Swap-backed
+ * folios (anonymous, swap cache, shmem) use noop_dirty_folio(), which needs
+ * neither the folio lock nor protection against truncation, so this is
+ * safe in the notifier, where reclaim and migration hold the folio lock.
+ * File-backed folios of a mirrored BO are covered by the write-fault and
+ * page_mkclean() protocol; pinned ones are marked under folio_trylock()
+ * and skipped when someone else holds the lock. See DOC: Dirty pages.
  */
 static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 {
+	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 	struct folio *last = NULL;
 	unsigned long i;
 
@@ -277,9 +398,50 @@ static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 		if (folio == last)
 			continue;
 		last = folio;
-		if (folio_test_swapbacked(folio))
+		if (folio_test_swapbacked(folio)) {
 			folio_mark_dirty(folio);
+		} else if (pinned && !folio_test_dirty(folio) &&
+			   folio_trylock(folio)) {
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+		}
 	}
+}
+
+/*
+ * Take the committed pages out of the attached ttm_tt: after an
+ * invalidation or a release a user of the tt finds no page rather than one
+ * that may have been freed.
+ */
+static void ttm_user_bo_unpublish_tt(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	if (ubo->tt && ubo->tt_published) {
+		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
+		memset(ubo->tt->dma_address, 0,
+		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
+	}
+	ubo->tt_published = false;
+}
+
+/*
+ * Stop every access through the helper's mappings: unpublish the tt, mark
+ * the pages dirty and DMA-unmap them. Called with the notifier lock held,
+ * for writing by the notifier, for reading by a release (which the BO's
+ * reservation or its last reference makes exclusive).
+ */
+static void ttm_user_bo_unmap_locked(struct ttm_user_bo *ubo)
+{
+	lockdep_assert_held(&ubo->udev->notifier_lock);
+
+	ttm_user_bo_unpublish_tt(ubo);
+	if (!ubo->mapped)
+		return;
+	ttm_user_bo_dirty(ubo);
+	dma_unmap_sgtable(ubo->udev->dma_dev, &ubo->sgt->table,
+			  ttm_user_bo_dir(ubo), 0);
+	WRITE_ONCE(ubo->mapped, false);
 }
 
 /**
@@ -317,9 +479,14 @@ static void ttm_user_bo_snapshot_free(struct ttm_user_bo *ubo,
 {
 	if (!snap)
 		return;
+	/*
+	 * Committed pages were marked dirty when they were unmapped
+	 * (ttm_user_bo_dirty()); unused snapshots were never written. So
+	 * nothing here waits for a folio lock, and a release is safe from a
+	 * shrinker.
+	 */
 	if (snap->pinned)
-		unpin_user_pages_dirty_lock(snap->pages, ubo->num_pages,
-					    !(ubo->flags & TTM_USER_BO_READ_ONLY));
+		unpin_user_pages(snap->pages, ubo->num_pages);
 	kvfree(snap);
 }
 
@@ -329,47 +496,57 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct ttm_user_bo *ubo = container_of(mni, typeof(*ubo), notifier);
 	struct ttm_user_bo_device *udev = ubo->udev;
-	bool blockable = mmu_notifier_range_blockable(range);
 	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 
-	if (blockable) {
-		down_write(&udev->notifier_lock);
-	} else {
+	if (!mmu_notifier_range_blockable(range)) {
 		if (!down_write_trylock(&udev->notifier_lock))
 			goto busy;
 		/*
-		 * Under the lock no submission can add a fence, so an idle BO
-		 * stays idle: refuse a busy one before changing anything.
+		 * Fences can be added outside the submission critical section
+		 * (TTM moves, shared reservation objects), so a BO that looks
+		 * idle may not stay idle, and the hook and the unmap may
+		 * sleep: with pages mapped, refuse; the core retries in a
+		 * blockable context. With nothing mapped (or pinned pages,
+		 * which stay valid) moving the sequence is all there is to do.
 		 */
-		if (!pinned &&
-		    !dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+		if (!pinned && ubo->mapped) {
 			up_write(&udev->notifier_lock);
 			goto busy;
 		}
+		mmu_interval_set_seq(mni, cur_seq);
+		atomic_long_inc(&udev->stats.invalidations);
+		up_write(&udev->notifier_lock);
+		return true;
 	}
 
+	down_write(&udev->notifier_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic_long_inc(&udev->stats.invalidations);
+	up_write(&udev->notifier_lock);
 
 	/* Pinned pages stay valid until the driver unbinds and releases them. */
 	if (pinned)
-		goto out;
+		return true;
 
+	/*
+	 * With the sequence moved, no check, commit or submission succeeds
+	 * at the old one, and no snapshot completes until this invalidation
+	 * ends (mmu_interval_read_begin() waits for it): no new job can
+	 * start on the pages. Wait for the ones in the reservation object
+	 * without the lock, so that one slow job does not stall every
+	 * commit and submission of the device.
+	 */
 	if (!dma_resv_test_signaled(ubo->resv, DMA_RESV_USAGE_BOOKKEEP)) {
 		atomic_long_inc(&udev->stats.fence_waits);
 		dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 				      MAX_SCHEDULE_TIMEOUT);
 	}
 
-	if (ubo->mapped) {
-		if (ubo->ops && ubo->ops->invalidate)
-			ubo->ops->invalidate(ubo, range);
-		ttm_user_bo_dirty(ubo);
-		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
-				  ttm_user_bo_dir(ubo), 0);
-		WRITE_ONCE(ubo->mapped, false);
-	}
-out:
+	/* A release may have dropped the pages meanwhile: look again. */
+	down_write(&udev->notifier_lock);
+	if (ubo->mapped && ubo->ops && ubo->ops->invalidate)
+		ubo->ops->invalidate(ubo, range);
+	ttm_user_bo_unmap_locked(ubo);
 	up_write(&udev->notifier_lock);
 	return true;
 
@@ -393,16 +570,23 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * @size: size of the range in bytes, page aligned
  * @flags: &enum ttm_user_bo_flags
  *
- * Inserts an interval notifier on current->mm. Pages are not touched
- * until ttm_user_bo_snapshot(). Must not be called with a reservation held:
- * the first notifier of an mm takes its mmap_lock.
+ * Inserts an interval notifier on current->mm; @start is untagged first
+ * (untagged_addr()). Pages are not touched until ttm_user_bo_snapshot(),
+ * which works on this mm whichever task calls it.
+ *
+ * Context: process context of the task whose memory backs the BO, may
+ * sleep; no reservation held: the first notifier of an mm takes its
+ * mmap_lock.
  *
  * Return: 0 on success;
- * -EINVAL for unknown @flags, a zero or unaligned @start or @size, a range
- * that wraps around, or more pages than a ttm_tt or an sg-table can hold
- * (U32_MAX);
+ * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE or
+ * %TTM_USER_BO_LONGTERM without %TTM_USER_BO_PINNED, a zero or unaligned
+ * @start or @size, or a range that wraps around;
+ * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
  * -ESRCH if the caller has no mm (kernel thread);
+ * -EOPNOTSUPP if the device's DMA mappings may bounce (see
+ * ttm_user_bo_device_init());
  * -ENOMEM if the notifier could not be inserted.
  */
 int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
@@ -412,18 +596,28 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 	struct mm_struct *mm = current->mm;
 	unsigned long end;
 
+	start = untagged_addr(start);
 	if (flags & ~TTM_USER_BO_FLAGS_VALID)
 		return -EINVAL;
-	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
+	/*
+	 * A CPU mapping of mirrored pages would outlive their invalidation;
+	 * only pins can be long-term.
+	 */
+	if ((flags & (TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)) &&
+	    !(flags & TTM_USER_BO_PINNED))
+		return -EINVAL;
+	if (!start || !size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
 		return -EINVAL;
 	if (check_add_overflow(start, size, &end))
 		return -EINVAL;
-	if ((size >> PAGE_SHIFT) > U32_MAX)
-		return -EINVAL;
+	if ((size >> PAGE_SHIFT) > TTM_USER_BO_MAX_PAGES)
+		return -E2BIG;
 	if (!access_ok((void __user *)start, size))
 		return -EFAULT;
 	if (!mm)
 		return -ESRCH;
+	if (udev->bounce)
+		return -EOPNOTSUPP;
 
 	might_lock(&mm->mmap_lock);
 	lockdep_assert_not_held(&resv->lock.base);
@@ -441,6 +635,21 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 }
 EXPORT_SYMBOL(ttm_user_bo_init);
 
+/**
+ * ttm_user_bo_walk_hook() - test hook of ttm_user_bo_snapshot()
+ * @ubo: the user BO being snapshotted
+ *
+ * Called by the page-table walk of the mirror policy after each
+ * mmu_interval_read_begin(), with no lock held. Does nothing; KUnit tests
+ * replace it with kunit_activate_static_stub() to invalidate the range
+ * there.
+ */
+void ttm_user_bo_walk_hook(struct ttm_user_bo *ubo)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_user_bo_walk_hook, ubo);
+}
+EXPORT_SYMBOL_FOR_TESTS_ONLY(ttm_user_bo_walk_hook);
+
 static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 			    struct ttm_user_bo_snapshot *snap)
 {
@@ -453,7 +662,7 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 	};
 	unsigned long i, j, n;
 	unsigned long *pfns;
-	int ret;
+	int ret = 0;
 
 	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
 		range.default_flags |= HMM_PFN_REQ_WRITE;
@@ -465,6 +674,7 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 
 retry:
 	range.notifier_seq = mmu_interval_read_begin(&ubo->notifier);
+	ttm_user_bo_walk_hook(ubo);
 	for (i = 0; i < ubo->num_pages; i += n) {
 		n = min(ubo->num_pages - i, chunk);
 		range.start = ubo->start + (i << PAGE_SHIFT);
@@ -514,6 +724,8 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 
 	if (!(ubo->flags & TTM_USER_BO_READ_ONLY))
 		gup |= FOLL_WRITE;
+	if (ubo->flags & TTM_USER_BO_LONGTERM)
+		gup |= FOLL_LONGTERM;
 
 	snap->seq = mmu_interval_read_begin(&ubo->notifier);
 	if (mmap_read_lock_killable(mm))
@@ -526,10 +738,19 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 			ret = -EINTR;
 			break;
 		}
-		ret = pin_user_pages_remote(mm, ubo->start + (done << PAGE_SHIFT),
-					    n, gup, snap->pages + done, NULL);
+		unsigned long addr = ubo->start + (done << PAGE_SHIFT);
+		struct vm_area_struct *vma;
+
+		ret = pin_user_pages_remote(mm, addr, n, gup, snap->pages + done,
+					    NULL);
 		if (ret <= 0) {
 			ret = ret ?: -EFAULT;
+			/* as hmm_range_fault(): a write to a read-only mapping */
+			vma = vma_lookup(mm, addr);
+			if (ret == -EFAULT && (gup & FOLL_WRITE) && vma &&
+			    !(vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
+			    (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_WRITE))
+				ret = -EPERM;
 			break;
 		}
 		done += ret;
@@ -557,12 +778,17 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
  * committed pages are still valid it returns at once without walking.
  *
  * Call with no reservation held: it takes the mmap_lock of the range's mm,
- * which nests outside every dma_resv. Any thread may call it.
+ * which nests outside every dma_resv. Any thread may call it, a kernel
+ * thread without an mm or a task of another process included: it always
+ * works on the mm the BO was registered on.
+ *
+ * Context: process context or kernel thread, may sleep; no reservation
+ * held. Takes the range's mmap_lock for reading.
  *
  * Return: 0 on success;
  * -ESRCH if the mm has exited;
  * -EFAULT if part of the range is unmapped, PROT_NONE, VM_IO or VM_PFNMAP;
- * -EPERM if a writable BO covers a read-only mapping;
+ * -EPERM if a writable BO covers a read-only mapping (either policy);
  * -EBUSY if the range kept being invalidated until the deadline passed;
  * -EINTR if a fatal signal is pending;
  * -ENOMEM on allocation failure.
@@ -623,22 +849,11 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 		return;
 
 	down_read(&udev->notifier_lock);
-	if (ubo->mapped) {
-		ttm_user_bo_dirty(ubo);
-		dma_unmap_sgtable(udev->dma_dev, &ubo->sgt->table,
-				  ttm_user_bo_dir(ubo), 0);
-		WRITE_ONCE(ubo->mapped, false);
-	}
+	ttm_user_bo_unmap_locked(ubo);
 	committed = ubo->committed;
 	sgt = ubo->sgt;
 	WRITE_ONCE(ubo->committed, NULL);
 	ubo->sgt = NULL;
-	if (ubo->tt && ubo->tt_published) {
-		memset(ubo->tt->pages, 0, ubo->num_pages * sizeof(*ubo->tt->pages));
-		memset(ubo->tt->dma_address, 0,
-		       ubo->num_pages * sizeof(*ubo->tt->dma_address));
-	}
-	ubo->tt_published = false;
 	up_read(&udev->notifier_lock);
 
 	ttm_refct_sgt_put(sgt);
@@ -649,12 +864,17 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
  * ttm_user_bo_release_pages() - drop the committed pages
  * @ubo: the user BO
  *
- * Calls &ttm_user_bo_ops.release, marks the pages dirty (writable BOs),
- * DMA-unmaps them if the notifier has not, drops the helper's reference on
- * the sg-table and, for %TTM_USER_BO_PINNED, unpins the pages. Holders of
- * an sg-table reference keep the table. Never takes an mmap_lock.
+ * Calls &ttm_user_bo_ops.release, waits (uninterruptibly) until every
+ * fence of the BO's reservation object signaled, zaps CPU mappings of a
+ * %TTM_USER_BO_CPU_MAPPABLE BO's tt (ttm_bo_unmap_virtual()), marks the pages dirty
+ * (writable BOs), DMA-unmaps them if the notifier has not, clears them from
+ * the attached ttm_tt, drops the helper's reference on the sg-table and,
+ * for %TTM_USER_BO_PINNED, unpins the pages. Holders of an sg-table
+ * reference keep the table, not the mapping. Does nothing if no pages are
+ * committed. Never takes an mmap_lock.
  *
- * Context: the BO's reservation must be held.
+ * Context: process context, may sleep; the BO's reservation must be held.
+ * Takes the notifier lock for reading.
  */
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 {
@@ -664,6 +884,19 @@ void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 		return;
 	if (ubo->ops && ubo->ops->release)
 		ubo->ops->release(ubo);
+	/*
+	 * A job may still use the pages: the pinned notifier never waits, and
+	 * nothing else guarantees the BO is idle. Unmapping or unpinning
+	 * under it would let it write freed memory.
+	 */
+	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	/*
+	 * TTM maps the tt's pages to the CPU by PFN, with no reference: zap
+	 * those mappings before the pages are unpinned.
+	 */
+	if (ubo->tt && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
+		ttm_bo_unmap_virtual(to_ttm_user_tt(ubo->tt)->bo);
 	__ttm_user_bo_release_pages(ubo);
 }
 EXPORT_SYMBOL(ttm_user_bo_release_pages);
@@ -682,30 +915,78 @@ static void ttm_user_bo_publish_tt(struct ttm_user_bo *ubo)
 	ubo->tt_published = true;
 }
 
-/**
- * ttm_user_bo_commit() - make the last snapshot the BO's pages
- * @ubo: the user BO
- *
- * If the committed pages are still valid, does nothing. Otherwise takes
- * the snapshot from ttm_user_bo_snapshot(), builds its sg-table (segments
- * no larger than the device allows; physically contiguous pages, huge
- * pages included, merge), releases the old pages
- * (ttm_user_bo_release_pages()) and, under the notifier lock, checks with
- * mmu_interval_read_retry() that the range did not change since the
- * snapshot. Only then are the pages published, to the ttm_tt if one is
- * attached, and DMA-mapped; if mapping fails with large segments, it is
- * retried once with PAGE_SIZE segments.
- *
- * Context: the BO's reservation must be held. Never takes an mmap_lock.
- *
- * Return: 0 when the BO's pages are valid and mapped;
- * -EAGAIN if there is no snapshot to commit or the range changed since the
- * snapshot: back off the reservation (ww transaction), call
- * ttm_user_bo_snapshot() and try again;
- * -ENOMEM on allocation failure;
- * another negative error code from dma_map_sgtable().
+/*
+ * Publish @snap in @sgt: under the notifier lock and only if the range did
+ * not change since the snapshot, fill the table, DMA-map it and make it
+ * the BO's pages. Nothing here reads a page before the check, and nothing
+ * allocates under the lock except what DMA mapping itself needs.
  */
-int ttm_user_bo_commit(struct ttm_user_bo *ubo)
+static int ttm_user_bo_map(struct ttm_user_bo *ubo,
+			   struct ttm_user_bo_snapshot *snap,
+			   struct ttm_refct_sgt *sgt, unsigned int max_segment)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	int ret;
+
+	down_read(&udev->notifier_lock);
+	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ttm_user_bo_fill_sgt(&sgt->table, snap->pages, ubo->num_pages,
+			     max_segment);
+	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
+	if (ret)
+		goto out;
+
+	WRITE_ONCE(ubo->seq, snap->seq);
+	ubo->sgt = sgt;
+	WRITE_ONCE(ubo->committed, snap);
+	WRITE_ONCE(ubo->mapped, true);
+	ubo->tt_published = false;
+	ttm_user_bo_publish_tt(ubo);
+out:
+	up_read(&udev->notifier_lock);
+	return ret;
+}
+
+/*
+ * A pinned snapshot of exactly the committed, still mapped pages: the
+ * invalidation was benign (fork's copy-on-write protection, NUMA hinting,
+ * a KSM scan that merged nothing). Both sets of pages are pinned, so
+ * comparing them is safe.
+ */
+static bool ttm_user_bo_same_pages(struct ttm_user_bo *ubo,
+				   struct ttm_user_bo_snapshot *snap)
+{
+	return snap->pinned && ubo->committed && ubo->mapped &&
+		!memcmp(ubo->committed->pages, snap->pages,
+			ubo->num_pages * sizeof(*snap->pages));
+}
+
+/*
+ * Keep the committed pages, their mapping and the driver's bindings, and
+ * take the snapshot's sequence if it is still current.
+ */
+static int ttm_user_bo_keep(struct ttm_user_bo *ubo,
+			    struct ttm_user_bo_snapshot *snap)
+{
+	struct ttm_user_bo_device *udev = ubo->udev;
+	int ret = 0;
+
+	down_read(&udev->notifier_lock);
+	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
+		ret = -EAGAIN;
+	} else {
+		WRITE_ONCE(ubo->seq, snap->seq);
+		ttm_user_bo_publish_tt(ubo);
+	}
+	up_read(&udev->notifier_lock);
+	return ret;
+}
+
+/* ttm_user_bo_commit(), with an interruptible wait before the release */
+static int __ttm_user_bo_commit(struct ttm_user_bo *ubo, bool intr)
 {
 	struct ttm_user_bo_device *udev = ubo->udev;
 	unsigned int max_segment = udev->max_segment;
@@ -730,74 +1011,144 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 	}
 	if (!snap)
 		return -EAGAIN;
+	/* cheap early exit; ttm_user_bo_map() decides under the lock */
 	if (mmu_interval_check_retry(&ubo->notifier, snap->seq)) {
 		ret = -EAGAIN;
 		goto stale;
 	}
 
-	ttm_user_bo_release_pages(ubo);
-retry:
-	sgt = ttm_user_bo_build_sgt(ubo, snap->pages, max_segment);
-	if (IS_ERR(sgt)) {
+	if (ttm_user_bo_same_pages(ubo, snap)) {
+		ret = ttm_user_bo_keep(ubo, snap);
+		if (ret)
+			goto stale;
 		ttm_user_bo_snapshot_free(ubo, snap);
-		return PTR_ERR(sgt);
+		return 0;
 	}
 
-	down_read(&udev->notifier_lock);
-	if (mmu_interval_read_retry(&ubo->notifier, snap->seq)) {
-		up_read(&udev->notifier_lock);
-		ttm_refct_sgt_put(sgt);
-		ret = -EAGAIN;
-		goto stale;
-	}
-	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
-	if (ret) {
-		up_read(&udev->notifier_lock);
-		ttm_refct_sgt_put(sgt);
-		if (max_segment > PAGE_SIZE) {
-			max_segment = PAGE_SIZE;
-			goto retry;
+	if (intr && ubo->committed) {
+		long lret = dma_resv_wait_timeout(ubo->resv,
+						  DMA_RESV_USAGE_BOOKKEEP, true,
+						  MAX_SCHEDULE_TIMEOUT);
+
+		if (lret < 0) {
+			ret = lret;
+			goto fail;
 		}
-		ttm_user_bo_snapshot_free(ubo, snap);
-		return ret;
 	}
-
-	WRITE_ONCE(ubo->seq, snap->seq);
-	ubo->sgt = sgt;
-	WRITE_ONCE(ubo->committed, snap);
-	WRITE_ONCE(ubo->mapped, true);
-	ubo->tt_published = false;
-	ttm_user_bo_publish_tt(ubo);
-	up_read(&udev->notifier_lock);
+	ttm_user_bo_release_pages(ubo);
+	for (;;) {
+		sgt = ttm_user_bo_alloc_sgt(ubo, snap->pages, max_segment);
+		if (IS_ERR(sgt)) {
+			ret = PTR_ERR(sgt);
+			goto fail;
+		}
+		ttm_user_bo_commit_hook(ubo, sgt);
+		ret = ttm_user_bo_map(ubo, snap, sgt, max_segment);
+		if (!ret)
+			break;
+		ttm_refct_sgt_put(sgt);
+		if (ret == -EAGAIN)
+			goto stale;
+		/* a DMA mapping error: once more with PAGE_SIZE segments */
+		if (max_segment == PAGE_SIZE)
+			goto fail;
+		max_segment = PAGE_SIZE;
+	}
 	atomic_long_inc(&udev->stats.commits);
 	return 0;
 
 stale:
 	atomic_long_inc(&udev->stats.stale_commits);
+fail:
 	ttm_user_bo_snapshot_free(ubo, snap);
 	return ret;
+}
+
+/**
+ * ttm_user_bo_commit() - make the last snapshot the BO's pages
+ * @ubo: the user BO
+ *
+ * If the committed pages are still valid, does nothing (and drops the
+ * pending snapshot). If a %TTM_USER_BO_PINNED snapshot has exactly the
+ * committed pages (a benign invalidation), keeps them, their mapping and
+ * the driver's bindings (&ttm_user_bo_ops.release is not called) and only
+ * takes the new sequence. Otherwise takes the snapshot from
+ * ttm_user_bo_snapshot(), releases the old pages
+ * (ttm_user_bo_release_pages(), which waits for the BO's fences), allocates
+ * an sg-table for the new ones (segments no larger than the device allows;
+ * physically contiguous pages, huge pages included, merge) and, under the
+ * notifier lock, checks with mmu_interval_read_retry() that the range did
+ * not change since the snapshot. Only then is the table filled, DMA-mapped
+ * and published, to the ttm_tt if one is attached; if mapping fails with
+ * large segments, it is retried once with PAGE_SIZE segments.
+ *
+ * Context: process context, may sleep; the BO's reservation must be held.
+ * Takes the notifier lock for reading. Never takes an mmap_lock.
+ *
+ * Return: 0 when the BO's pages are valid and mapped;
+ * -EAGAIN if there is no snapshot to commit or the range changed since the
+ * snapshot: back off the reservation (ww transaction), call
+ * ttm_user_bo_snapshot() and try again;
+ * -ENOMEM on allocation failure;
+ * another negative error code from dma_map_sgtable().
+ * On an error the snapshot is dropped and no pages are committed.
+ */
+int ttm_user_bo_commit(struct ttm_user_bo *ubo)
+{
+	return __ttm_user_bo_commit(ubo, false);
 }
 EXPORT_SYMBOL(ttm_user_bo_commit);
 
 /**
- * ttm_user_bo_get_sgt() - a reference on the committed sg-table
+ * ttm_user_bo_commit_interruptible() - ttm_user_bo_commit(), interruptibly
  * @ubo: the user BO
  *
- * The table stays allocated while the reference is held, even after the
- * pages are released; it is DMA-mapped only while the BO is valid.
+ * As ttm_user_bo_commit(), but the wait for the BO's fences before the old
+ * pages are released can be interrupted: nothing has changed then (the
+ * release hook has not been called) and the snapshot is dropped.
  *
- * Context: the BO's reservation must be held.
+ * Context: as ttm_user_bo_commit().
  *
- * Return: the table with a new reference, or ERR_PTR(-EAGAIN) if no pages
- * are committed.
+ * Return: as ttm_user_bo_commit(), or -ERESTARTSYS if a signal interrupted
+ * the wait.
+ */
+int ttm_user_bo_commit_interruptible(struct ttm_user_bo *ubo)
+{
+	return __ttm_user_bo_commit(ubo, true);
+}
+EXPORT_SYMBOL(ttm_user_bo_commit_interruptible);
+
+/**
+ * ttm_user_bo_get_sgt() - a reference on the committed, mapped sg-table
+ * @ubo: the user BO
+ *
+ * Returns the table only while the BO is valid: pages committed, DMA-mapped
+ * and the range not invalidated since (checked under the notifier lock).
+ * The reference keeps the table and its page list allocated, even after
+ * the pages are released; it does not keep the DMA mapping or the pages.
+ * The DMA addresses stay mapped until the next invalidation or release of
+ * the BO's pages, and an invalidation waits only for fences in the BO's
+ * reservation object: program the device from the table and add the job's
+ * fence inside one ttm_user_bo_submit_begin() section, after
+ * ttm_user_bo_submit_valid().
+ *
+ * Context: the BO's reservation must be held. Takes the notifier lock for
+ * reading.
+ *
+ * Return: the table with a new reference, or ERR_PTR(-EAGAIN) if no valid
+ * pages are committed (commit, or snapshot and commit, first).
  */
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo)
 {
+	struct ttm_refct_sgt *sgt = ERR_PTR(-EAGAIN);
+
 	dma_resv_assert_held(ubo->resv);
 
-	if (!ubo->sgt)
-		return ERR_PTR(-EAGAIN);
-	return ttm_refct_sgt_get(ubo->sgt);
+	down_read(&ubo->udev->notifier_lock);
+	if (ttm_user_bo_valid_locked(ubo))
+		sgt = ttm_refct_sgt_get(ubo->sgt);
+	up_read(&ubo->udev->notifier_lock);
+	return sgt;
 }
 EXPORT_SYMBOL(ttm_user_bo_get_sgt);
 
@@ -811,6 +1162,10 @@ EXPORT_SYMBOL(ttm_user_bo_get_sgt);
  * their reservation objects. No invalidation can run in between, so none
  * can miss the fence. Nothing in the section may allocate memory (reserve
  * fence slots before), take a reservation or wait for a fence.
+ *
+ * Context: process context, may sleep (an invalidation holds the lock for
+ * writing only briefly, never while waiting for fences); the reservations
+ * of the job's BOs held. Takes the notifier lock for reading.
  */
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock)
@@ -819,6 +1174,23 @@ void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquire(&udev->notifier_lock);
 }
 EXPORT_SYMBOL(ttm_user_bo_submit_begin);
+
+/**
+ * ttm_user_bo_submit_begin_interruptible() - ttm_user_bo_submit_begin(),
+ *	interruptibly
+ * @udev: the per-device state
+ *
+ * Context: as ttm_user_bo_submit_begin().
+ *
+ * Return: 0 with the notifier lock held for reading (end the section with
+ * ttm_user_bo_submit_end(); for sparse, mark it __acquire() on that path),
+ * or -EINTR if a signal interrupted the wait for it (then it is not held).
+ */
+int ttm_user_bo_submit_begin_interruptible(struct ttm_user_bo_device *udev)
+{
+	return down_read_interruptible(&udev->notifier_lock);
+}
+EXPORT_SYMBOL(ttm_user_bo_submit_begin_interruptible);
 
 /**
  * ttm_user_bo_submit_valid() - may the job use the BO's pages?
@@ -840,6 +1212,8 @@ EXPORT_SYMBOL(ttm_user_bo_submit_valid);
 /**
  * ttm_user_bo_submit_end() - end the last-check critical section
  * @udev: the per-device state
+ *
+ * Context: after ttm_user_bo_submit_begin(); releases the notifier lock.
  */
 void ttm_user_bo_submit_end(struct ttm_user_bo_device *udev)
 	__releases(&udev->notifier_lock)
@@ -853,13 +1227,16 @@ EXPORT_SYMBOL(ttm_user_bo_submit_end);
  * ttm_user_bo_fini() - tear a user BO down
  * @ubo: the user BO
  *
- * Waits until every fence of the BO's reservation object signaled, removes
- * the notifier (it never runs again afterwards), then drops the pending
- * snapshot and the committed pages without calling
- * &ttm_user_bo_ops.release: the driver has unbound the BO by now. Works
- * whether or not the mm is still alive.
+ * Waits until every fence of the BO's reservation object signaled, drops
+ * the pending snapshot and the committed pages (marked dirty and
+ * DMA-unmapped under the notifier lock while the notifier is still
+ * registered, so a concurrent munmap() cannot free them underneath), then
+ * removes the notifier: it never runs again afterwards.
+ * &ttm_user_bo_ops.release is not called: the driver has unbound the BO by
+ * now. Works whether or not the mm is still alive.
  *
- * Context: process context, no reservation held.
+ * Context: process context, no reservation held; may sleep. Takes the
+ * notifier lock for reading.
  */
 void ttm_user_bo_fini(struct ttm_user_bo *ubo)
 {
@@ -867,9 +1244,14 @@ void ttm_user_bo_fini(struct ttm_user_bo *ubo)
 
 	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
-	mmu_interval_notifier_remove(&ubo->notifier);
 	ttm_user_bo_snapshot_free(ubo, xchg(&ubo->pending, NULL));
+	/*
+	 * Until the notifier is removed, an invalidation of the range waits
+	 * for the notifier lock that the release holds, so the committed
+	 * pages cannot be freed while they are dirtied and unmapped.
+	 */
 	__ttm_user_bo_release_pages(ubo);
+	mmu_interval_notifier_remove(&ubo->notifier);
 }
 EXPORT_SYMBOL(ttm_user_bo_fini);
 
@@ -877,15 +1259,21 @@ EXPORT_SYMBOL(ttm_user_bo_fini);
  * ttm_user_tt_init() - initialise a ttm_tt filled by a user BO
  * @utt: the tt, usually embedded in the driver's tt
  * @bo: the TTM BO; its size must equal the user BO's
- * @ubo: the user BO
+ * @ubo: the user BO; it must outlive @utt
  * @page_flags: TTM_TT_FLAG_* the driver wants besides EXTERNAL
  *
  * The tt is TTM_TT_FLAG_EXTERNAL (never swapped out, not accounted, no CPU
  * mapping through TTM unless %TTM_USER_BO_CPU_MAPPABLE) with both pages[]
- * and dma_address[], which ttm_user_bo_commit() fills.
+ * and dma_address[], which ttm_user_bo_commit() fills. It becomes the user
+ * BO's tt, replacing any earlier one: only the user BO's current tt, while
+ * it is also @bo's tt, publishes or releases the user BO's pages. A tt TTM
+ * has handed to a ghost object (a pipelined move or
+ * ttm_bo_pipeline_gutting() of a busy BO) is detached: unpopulating and
+ * destroying it touches nothing of the user BO, whose committed pages stay
+ * with the live BO.
  *
  * Context: the BO's reservation must be held (TTM holds it when it calls
- * &ttm_device_funcs.ttm_tt_create).
+ * &ttm_device_funcs.ttm_tt_create). Takes the notifier lock for writing.
  *
  * Return: 0, -EINVAL if the sizes differ, or -ENOMEM.
  */
@@ -907,11 +1295,27 @@ int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
 	if (ubo->flags & TTM_USER_BO_CPU_MAPPABLE)
 		utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL_MAPPABLE;
 	utt->ubo = ubo;
+	utt->bo = bo;
+
+	down_write(&ubo->udev->notifier_lock);
 	ubo->tt = &utt->ttm;
 	ubo->tt_published = false;
+	up_write(&ubo->udev->notifier_lock);
 	return 0;
 }
 EXPORT_SYMBOL(ttm_user_tt_init);
+
+/*
+ * Is @utt the tt of its user BO and of the live TTM BO? A ghost's tt is
+ * neither @utt->bo's tt any more (TTM cleared or replaced bo->ttm) nor, in
+ * most cases, the user BO's; the ghost holds a reference on the live BO, so
+ * @utt->bo is valid while the ghost destroys the tt.
+ */
+static bool ttm_user_tt_attached(struct ttm_user_tt *utt)
+{
+	return READ_ONCE(utt->ubo->tt) == &utt->ttm &&
+		READ_ONCE(utt->bo->ttm) == &utt->ttm;
+}
 
 /**
  * ttm_user_tt_create() - &ttm_device_funcs.ttm_tt_create for a user BO
@@ -944,16 +1348,32 @@ EXPORT_SYMBOL(ttm_user_tt_create);
  * @ctx: the operation context (unused: nothing is allocated from the pool)
  *
  * Commits the BO's last snapshot (ttm_user_bo_commit()). Never faults and
- * never takes an mmap_lock.
+ * never takes an mmap_lock. TTM calls it only for an unpopulated tt: once
+ * populated, a tt keeps whatever the helper last published, so drivers call
+ * ttm_user_bo_commit() themselves before every use (see DOC: Using the
+ * pages).
  *
  * Context: the BO's reservation must be held.
  *
  * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first.
+ * For a %TTM_USER_BO_CPU_MAPPABLE BO -EFAULT instead of -EAGAIN, so that a
+ * CPU fault through TTM with nothing to commit raises SIGBUS rather than
+ * refaulting forever.
  */
 int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
 			 struct ttm_operation_ctx *ctx)
 {
-	return ttm_user_bo_commit(to_ttm_user_tt(ttm)->ubo);
+	struct ttm_user_bo *ubo = to_ttm_user_tt(ttm)->ubo;
+	int ret;
+
+	ret = ttm_user_bo_commit(ubo);
+	/*
+	 * ttm_bo_vm_fault_reserved() refaults on -EAGAIN, and nothing in a
+	 * CPU fault takes a snapshot: fail it (SIGBUS) instead of looping.
+	 */
+	if (ret == -EAGAIN && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
+		ret = -EFAULT;
+	return ret;
 }
 EXPORT_SYMBOL(ttm_user_tt_populate);
 
@@ -962,13 +1382,19 @@ EXPORT_SYMBOL(ttm_user_tt_populate);
  * @bdev: the TTM device
  * @ttm: a tt from ttm_user_tt_init()
  *
- * Releases the committed pages (ttm_user_bo_release_pages()).
+ * Releases the committed pages (ttm_user_bo_release_pages()) if @ttm is
+ * the user BO's current tt; a detached tt (a ghost's, see
+ * ttm_user_tt_init()) releases nothing.
  *
- * Context: the BO's reservation must be held.
+ * Context: the reservation of the BO that owns @ttm must be held: the user
+ * BO's for its current tt, the ghost's for a detached one.
  */
 void ttm_user_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *ttm)
 {
-	ttm_user_bo_release_pages(to_ttm_user_tt(ttm)->ubo);
+	struct ttm_user_tt *utt = to_ttm_user_tt(ttm);
+
+	if (ttm_user_tt_attached(utt))
+		ttm_user_bo_release_pages(utt->ubo);
 }
 EXPORT_SYMBOL(ttm_user_tt_unpopulate);
 
@@ -978,14 +1404,22 @@ EXPORT_SYMBOL(ttm_user_tt_unpopulate);
  *
  * Detaches it from its user BO and frees its arrays.
  *
- * Context: the BO's reservation must be held, as it is when TTM destroys a tt.
+ * Context: the reservation of the BO that owns @utt must be held, as it is
+ * when TTM destroys a tt. Takes the notifier lock for writing.
  */
 void ttm_user_tt_fini(struct ttm_user_tt *utt)
 {
-	if (utt->ubo && utt->ubo->tt == &utt->ttm) {
-		dma_resv_assert_held(utt->ubo->resv);
-		utt->ubo->tt = NULL;
-		utt->ubo->tt_published = false;
+	struct ttm_user_bo *ubo = utt->ubo;
+
+	if (ubo) {
+		if (ttm_user_tt_attached(utt))
+			dma_resv_assert_held(ubo->resv);
+		down_write(&ubo->udev->notifier_lock);
+		if (ubo->tt == &utt->ttm) {
+			ubo->tt = NULL;
+			ubo->tt_published = false;
+		}
+		up_write(&ubo->udev->notifier_lock);
 	}
 	ttm_tt_fini(&utt->ttm);
 }

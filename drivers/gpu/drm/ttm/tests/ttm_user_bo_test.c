@@ -2,23 +2,32 @@
 /*
  * KUnit tests for ttm_user_bo, on real user memory (kunit_vm_mmap()).
  */
-#include <linux/delay.h>
+#include <linux/anon_inodes.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
 #include <linux/highmem.h>
+#include <linux/hmm.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <asm/tlb.h>
 
+#include <kunit/static_stub.h>
+
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_range_manager.h>
+#include <drm/ttm/ttm_refct_sgt.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_user_bo.h>
 
@@ -36,12 +45,18 @@ struct ub_priv {
 	struct ttm_user_bo ubo;
 	bool ubo_live;
 
-	/* what the invalidate hook saw */
+	/* what the invalidate and release hooks saw */
 	atomic_t hook_calls;
+	atomic_t release_calls;
 	int last_event;
 	bool fence_signaled_in_hook;
 	struct dma_fence *fence;
 	struct completion released;
+
+	/* called by ub_hook_dma_ops when the helper DMA-unmaps */
+	void (*unmap_hook)(struct ub_priv *priv);
+	void *hook_data;
+	enum dma_data_direction last_dir;
 };
 
 static struct ub_priv *ub(struct kunit *test)
@@ -82,18 +97,6 @@ static void ub_add_fence(struct kunit *test, struct dma_resv *resv,
 	dma_resv_unlock(resv);
 }
 
-struct ub_signal_work {
-	struct delayed_work work;
-	struct dma_fence *fence;
-};
-
-static void ub_signal_fn(struct work_struct *w)
-{
-	struct ub_signal_work *sw = container_of(w, typeof(*sw), work.work);
-
-	dma_fence_signal(sw->fence);
-}
-
 /* --- user memory -------------------------------------------------------- */
 
 static unsigned long ub_mmap(struct kunit *test, struct file *file,
@@ -113,6 +116,66 @@ static unsigned long ub_anon(struct kunit *test, unsigned long npages)
 {
 	return ub_mmap(test, NULL, npages, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS);
+}
+
+/*
+ * munmap() of a range of the test's mm from a worker, as another thread of
+ * the process would do it; ub_munmap_wait() waits for it to return.
+ */
+struct ub_munmap {
+	struct work_struct work;
+	struct mm_struct *mm;
+	unsigned long addr, size;
+	int ret;
+	struct completion done;
+};
+
+static void ub_munmap_fn(struct work_struct *work)
+{
+	struct ub_munmap *m = container_of(work, typeof(*m), work);
+
+	kthread_use_mm(m->mm);
+	m->ret = vm_munmap(m->addr, m->size);
+	kthread_unuse_mm(m->mm);
+	complete(&m->done);
+}
+
+static void ub_munmap_init(struct ub_munmap *m, unsigned long addr,
+			   unsigned long npages)
+{
+	INIT_WORK_ONSTACK(&m->work, ub_munmap_fn);
+	init_completion(&m->done);
+	m->mm = current->mm;
+	mmget(m->mm);
+	m->addr = addr;
+	m->size = npages << PAGE_SHIFT;
+	m->ret = -EINPROGRESS;
+}
+
+static void ub_munmap_start(struct ub_munmap *m)
+{
+	queue_work(system_unbound_wq, &m->work);
+}
+
+static int ub_munmap_wait(struct ub_munmap *m)
+{
+	flush_work(&m->work);
+	destroy_work_on_stack(&m->work);
+	mmput(m->mm);
+	return m->ret;
+}
+
+/* Does a task wait for @f? (dma_fence_wait() adds a callback.) */
+static bool ub_fence_has_waiter(struct dma_fence *f)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(f->lock, flags);
+	ret = !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) &&
+		!list_empty(&f->cb_list);
+	spin_unlock_irqrestore(f->lock, flags);
+	return ret;
 }
 
 static u32 ub_word(unsigned long page, unsigned int word, u32 seed)
@@ -183,8 +246,17 @@ static void ub_hook_invalidate(struct ttm_user_bo *ubo,
 		complete(&priv->released);
 }
 
+static void ub_hook_release(struct ttm_user_bo *ubo)
+{
+	struct ub_priv *priv = container_of(ubo, struct ub_priv, ubo);
+
+	dma_resv_assert_held(ubo->resv);
+	atomic_inc(&priv->release_calls);
+}
+
 static const struct ttm_user_bo_ops ub_ops = {
 	.invalidate = ub_hook_invalidate,
+	.release = ub_hook_release,
 };
 
 static int ub_init(struct kunit *test, unsigned long addr, unsigned long npages,
@@ -269,6 +341,27 @@ static void ub_expect_pages(struct kunit *test, struct ttm_user_bo *ubo,
 	ttm_refct_sgt_put(sgt);
 }
 
+/* Every committed page is the page the range maps now. */
+static void ub_expect_current(struct kunit *test, struct ttm_user_bo *ubo)
+{
+	struct ttm_refct_sgt *sgt = ub_get_sgt(test, ubo);
+	struct sg_page_iter iter;
+	unsigned long i = 0, other = 0;
+
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		struct page *page;
+
+		KUNIT_ASSERT_EQ(test, get_user_pages_fast(ubo->start + (i << PAGE_SHIFT),
+							  1, 0, &page), 1);
+		other += page != sg_page_iter_page(&iter);
+		put_page(page);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+	KUNIT_EXPECT_EQ(test, i, ubo->num_pages);
+	KUNIT_EXPECT_EQ(test, other, 0);
+}
+
 static long ub_stat(atomic_long_t *s)
 {
 	return atomic_long_read(s);
@@ -307,6 +400,8 @@ static void ub_test_exit(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 
+	/* A hook's data may have lived on the test's stack. */
+	priv->unmap_hook = NULL;
 	/* Runs after the test thread and its mm are gone: teardown w/o mm. */
 	ub_fini(test);
 	dma_resv_fini(&priv->resv);
@@ -457,7 +552,13 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 					       PAGE_MASK, 2 * PAGE_SIZE, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
 					       PAGE_SIZE, (U32_MAX + 1UL) << PAGE_SHIFT, 0),
-			-EINVAL);
+			-E2BIG);
+	/* more than a snapshot or a tt can hold in one kvmalloc() */
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       addr, (TTM_USER_BO_MAX_PAGES + 1) << PAGE_SHIFT,
+					       0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
+					       0, PAGE_SIZE, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
 					       TASK_SIZE_MAX, PAGE_SIZE, 0), -EFAULT);
 	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(ubo, &priv->udev, NULL, &priv->resv,
@@ -465,6 +566,67 @@ static void ttm_user_bo_bad_args(struct kunit *test)
 					       2 * PAGE_SIZE, 0), -EFAULT);
 	/* None of them registered a notifier. */
 	KUNIT_EXPECT_NULL(test, ubo->notifier.mm);
+
+	/* The largest size is accepted (nothing needs to be mapped yet). */
+	KUNIT_EXPECT_EQ(test, ub_init(test, SZ_1G, TTM_USER_BO_MAX_PAGES, 0), 0);
+}
+
+struct ub_snap_work {
+	struct work_struct work;
+	struct ttm_user_bo *ubo;
+	struct mm_struct *mm;	/* run in this mm, if set */
+	int ret;
+};
+
+static void ub_snap_fn(struct work_struct *work)
+{
+	struct ub_snap_work *w = container_of(work, typeof(*w), work);
+
+	if (w->mm)
+		kthread_use_mm(w->mm);
+	w->ret = ttm_user_bo_snapshot(w->ubo);
+	if (w->mm)
+		kthread_unuse_mm(w->mm);
+}
+
+static int ub_snapshot_from(struct ttm_user_bo *ubo, struct mm_struct *mm)
+{
+	struct ub_snap_work w = { .ubo = ubo, .mm = mm, .ret = -EINPROGRESS };
+
+	INIT_WORK_ONSTACK(&w.work, ub_snap_fn);
+	queue_work(system_unbound_wq, &w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	return w.ret;
+}
+
+/*
+ * A snapshot taken by a kernel thread with no mm, or by a task in another
+ * mm, works on the BO's mm.
+ */
+static void ttm_user_bo_foreign_snapshot(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct mm_struct *other;
+
+	ub_fill(test, addr, UB_PAGES, 0x6e6e);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snapshot_from(&priv->ubo, NULL), 0);
+	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x6e6e);
+
+	/* new pages; then from another process's mm, where nothing is mapped */
+	other = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	ub_fill(test, addr, UB_PAGES, 0x7f7f);
+	KUNIT_EXPECT_EQ(test, ub_snapshot_from(&priv->ubo, other), 0);
+	mmput(other);
+	KUNIT_ASSERT_EQ(test, ub_commit(&priv->ubo), 0);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x7f7f);
 }
 
 static void ttm_user_bo_tt_size_mismatch(struct kunit *test)
@@ -736,12 +898,16 @@ static unsigned long ub_thp(struct kunit *test, unsigned long npages, u32 seed)
 {
 	unsigned long addr = ub_anon(test, npages + (SZ_2M >> PAGE_SHIFT));
 	struct page *page;
+	bool large;
 
 	addr = ALIGN(addr, SZ_2M);
 	ub_fill(test, addr, npages, seed);
 	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, 0, &page), 1);
-	KUNIT_EXPECT_TRUE(test, folio_test_large(page_folio(page)));
+	large = folio_test_large(page_folio(page));
 	put_page(page);
+	/* THP disabled or no huge page available: not the helper's failure */
+	if (!large)
+		kunit_skip(test, "no transparent huge page at %#lx", addr);
 	return addr;
 }
 
@@ -865,6 +1031,299 @@ static void ttm_user_bo_map_fallback(struct kunit *test)
 #endif
 }
 
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+/*
+ * A device with identity DMA mappings whose unmap calls the running test's
+ * unmap_hook, to act at the moment the helper DMA-unmaps.
+ */
+static struct ub_priv *ub_hook_priv;
+
+static int ub_ident_map_sg(struct device *dev, struct scatterlist *sgl,
+			   int nents, enum dma_data_direction dir,
+			   unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (ub_hook_priv)
+		ub_hook_priv->last_dir = dir;
+
+	for_each_sg(sgl, sg, nents, i) {
+		sg->dma_address = sg_phys(sg);
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+}
+
+static void ub_hook_unmap_sg(struct device *dev, struct scatterlist *sgl,
+			     int nents, enum dma_data_direction dir,
+			     unsigned long attrs)
+{
+	struct ub_priv *priv = ub_hook_priv;
+
+	if (priv && priv->unmap_hook)
+		priv->unmap_hook(priv);
+}
+
+static const struct dma_map_ops ub_hook_dma_ops = {
+	.map_sg = ub_ident_map_sg,
+	.unmap_sg = ub_hook_unmap_sg,
+};
+
+static void ub_use_hook_dma_ops(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	ub_hook_priv = priv;
+	set_dma_ops(priv->dev, &ub_hook_dma_ops);
+}
+
+static void ub_drop_hook_dma_ops(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+
+	priv->unmap_hook = NULL;
+	set_dma_ops(priv->dev, NULL);
+	ub_hook_priv = NULL;
+}
+
+/*
+ * While the helper unmaps in fini, another thread munmaps the range: the
+ * munmap must wait in the notifier (the helper holds the notifier lock)
+ * rather than free the pages under the helper.
+ */
+struct ub_fini_race {
+	struct ub_munmap munmap;
+	bool started;
+	bool munmap_won;
+};
+
+static void ub_fini_race_hook(struct ub_priv *priv)
+{
+	struct ub_fini_race *r = priv->hook_data;
+
+	if (r->started)
+		return;
+	r->started = true;
+	ub_munmap_start(&r->munmap);
+	/* observed, not timed: the munmap returns, or waits for the helper */
+	while (!completion_done(&r->munmap.done) &&
+	       !rwsem_is_contended(&priv->udev.notifier_lock))
+		cond_resched();
+	r->munmap_won = completion_done(&r->munmap.done);
+}
+#endif
+
+/* A table the notifier has unmapped is not handed out. */
+static void ttm_user_bo_get_sgt_stale(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x3d3d, 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+
+	dma_resv_lock(&priv->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, sgt, ERR_PTR(-EAGAIN),
+				"got a table the notifier unmapped");
+	if (!IS_ERR(sgt))
+		ttm_refct_sgt_put(sgt);
+
+	/* Pinned: mapped, but invalidated: refused too. */
+	ub_fini(test);
+	addr = ub_anon(test, UB_PAGES);
+	ub_fill_commit(test, addr, UB_PAGES, 0x3e3e, TTM_USER_BO_PINNED);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	dma_resv_lock(&priv->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_PTR_EQ(test, sgt, ERR_PTR(-EAGAIN));
+	if (!IS_ERR(sgt))
+		ttm_refct_sgt_put(sgt);
+}
+
+struct ub_commit_work {
+	struct work_struct work;
+	struct ttm_user_bo *ubo;
+	int ret;
+	struct completion done;
+};
+
+static void ub_commit_fn(struct work_struct *work)
+{
+	struct ub_commit_work *w = container_of(work, typeof(*w), work);
+
+	w->ret = ub_commit(w->ubo);
+	complete(&w->done);
+}
+
+/*
+ * A pinned BO whose range was replaced is committed again while a job
+ * still runs on the old pages, and the driver has no release hook: the
+ * old pages stay pinned (and mapped) until the job is done.
+ */
+static void ttm_user_bo_pinned_busy_release(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_commit_work w = { .ubo = &priv->ubo };
+	struct ttm_refct_sgt *sgt;
+	struct folio *folio;
+	unsigned long ret;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x5151, TTM_USER_BO_PINNED);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	folio = page_folio(sg_page(sgt->table.sgl));
+	folio_get(folio);
+	ttm_refct_sgt_put(sgt);
+
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	/* new pages at the same address; the notifier only moves the sequence */
+	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, ret, addr);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	ub_fill(test, addr, UB_PAGES, 0x5252);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+
+	INIT_WORK_ONSTACK(&w.work, ub_commit_fn);
+	init_completion(&w.done);
+	queue_work(system_unbound_wq, &w.work);
+	/* observed, not timed: the commit returns, or waits for the job */
+	while (!completion_done(&w.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&w.done),
+			       "commit released pages a running job uses");
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+
+	dma_fence_signal(priv->fence);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	KUNIT_EXPECT_EQ(test, w.ret, 0);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
+	folio_put(folio);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x5252);
+}
+
+/*
+ * Between allocating the sg-table and taking the notifier lock, commit
+ * must not have read or recorded a page: the pages of a mirrored BO may
+ * be freed until the sequence is checked under the lock.
+ */
+static void ub_hook_expect_empty(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct scatterlist *sg;
+	unsigned long filled = 0;
+	unsigned int i;
+
+	for_each_sgtable_sg(&sgt->table, sg, i)
+		filled += !!sg_page(sg);
+	KUNIT_EXPECT_EQ_MSG(test, filled, 0,
+			    "sg-table filled from the pages before the sequence check");
+	atomic_inc(&ub(test)->hook_calls);
+}
+
+static void ttm_user_bo_sgt_filled_locked(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	ub_fill(test, addr, UB_PAGES, 0x4e4e);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ub_hook_expect_empty);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x4e4e);
+}
+
+/*
+ * The range is unmapped after commit's early check but before its locked
+ * check: only the check under the notifier lock can refuse the snapshot.
+ */
+static void ub_hook_munmap(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	struct ub_munmap *m = ub(kunit_get_current_test())->hook_data;
+
+	ub_munmap_start(m);
+	wait_for_completion(&m->done);
+}
+
+static void ttm_user_bo_commit_recheck(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_munmap m;
+
+	ub_fill(test, addr, UB_PAGES, 0x4f4f);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	ub_munmap_init(&m, addr, UB_PAGES);
+	priv->hook_data = &m;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook, ub_hook_munmap);
+	KUNIT_EXPECT_EQ_MSG(test, ub_commit(&priv->ubo), -EAGAIN,
+			    "published a snapshot the range no longer has");
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.stale_commits), 1);
+	KUNIT_EXPECT_NULL(test, priv->ubo.committed);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+}
+
+/* Read-only BOs are mapped DMA_TO_DEVICE, writable ones BIDIRECTIONAL. */
+static void ttm_user_bo_dma_direction(struct kunit *test)
+{
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	ub_use_hook_dma_ops(test);
+	ub_fill_commit(test, addr, UB_PAGES, 0x1d1d, TTM_USER_BO_READ_ONLY);
+	KUNIT_EXPECT_EQ(test, priv->last_dir, DMA_TO_DEVICE);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x1d1d);
+	ub_fini(test);
+	ub_fill_commit(test, addr, UB_PAGES, 0x1e1e, 0);
+	KUNIT_EXPECT_EQ(test, priv->last_dir, DMA_BIDIRECTIONAL);
+	ub_fini(test);
+	ub_drop_hook_dma_ops(test);
+#else
+	kunit_skip(test, "needs CONFIG_ARCH_HAS_DMA_OPS");
+#endif
+}
+
+static void ttm_user_bo_fini_munmap_race(struct kunit *test)
+{
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_fini_race r = { };
+
+	ub_use_hook_dma_ops(test);
+	ub_fill_commit(test, addr, UB_PAGES, 0x0f0f, 0);
+	ub_munmap_init(&r.munmap, addr, UB_PAGES);
+	priv->hook_data = &r;
+	priv->unmap_hook = ub_fini_race_hook;
+
+	ub_fini(test);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&r.munmap), 0);
+	KUNIT_EXPECT_TRUE(test, r.started);
+	KUNIT_EXPECT_FALSE_MSG(test, r.munmap_won,
+			       "munmap freed the pages while fini unmapped them");
+	ub_drop_hook_dma_ops(test);
+#else
+	kunit_skip(test, "needs CONFIG_ARCH_HAS_DMA_OPS");
+#endif
+}
+
 static void ttm_user_bo_sgt_outlives(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
@@ -898,7 +1357,7 @@ static void ttm_user_bo_fence_wait(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	struct ub_signal_work sw = { };
+	struct ub_munmap m;
 
 	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
@@ -913,42 +1372,150 @@ static void ttm_user_bo_fence_wait(struct kunit *test)
 	ttm_user_bo_submit_end(&priv->udev);
 	dma_resv_unlock(&priv->resv);
 
-	sw.fence = priv->fence;
-	INIT_DELAYED_WORK_ONSTACK(&sw.work, ub_signal_fn);
-	schedule_delayed_work(&sw.work, msecs_to_jiffies(200));
+	/* munmap from another thread: it must wait for the job's fence. */
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	while (!completion_done(&m.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&m.done),
+			       "munmap returned while the job ran");
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
 
-	/* munmap must not return before the job's fence signaled. */
-	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
-	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(priv->fence));
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
 	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 1);
 	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
-	flush_delayed_work(&sw.work);
-	destroy_delayed_work_on_stack(&sw.work);
 }
 
-/* Call the notifier as the OOM reaper would: not allowed to block. */
-static bool ub_invalidate_nonblock(struct ttm_user_bo *ubo)
+/*
+ * An invalidation that arrives while a submission is between its last
+ * check and adding its fence waits for the section to end, then for the
+ * fence it added.
+ */
+static void ttm_user_bo_submit_section(struct kunit *test)
 {
-	struct mmu_notifier_range range = {
-		.mm = ubo->notifier.mm,
-		.start = ubo->start,
-		.end = ubo->start + (ubo->num_pages << PAGE_SHIFT),
-		.event = MMU_NOTIFY_UNMAP,
-		.flags = 0,	/* !MMU_NOTIFIER_RANGE_BLOCKABLE */
-	};
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_munmap m;
 
-	/*
-	 * The core passes the mm's odd "invalidating" sequence; the next odd
-	 * value after the notifier's own is one it never held, and an idle
-	 * mm's sequence is even, so nothing waits on it afterwards.
-	 */
-	return ubo->notifier.ops->invalidate(&ubo->notifier, &range,
-					     ubo->notifier.invalidate_seq + 2);
+	ub_fill_commit(test, addr, UB_PAGES, 0x9a9a, 0);
+	priv->fence = ub_fence_create(test);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(&priv->resv, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&priv->resv, 1), 0);
+	ttm_user_bo_submit_begin(&priv->udev);
+	KUNIT_ASSERT_TRUE(test, ttm_user_bo_submit_valid(&priv->ubo));
+
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	/* the notifier waits for the section (the notifier lock) */
+	while (!completion_done(&m.done) &&
+	       !rwsem_is_contended(&priv->udev.notifier_lock))
+		cond_resched();
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&m.done),
+			       "munmap ran through an open submission section");
+	/* still valid: the invalidation has not moved the sequence yet */
+	KUNIT_EXPECT_TRUE(test, ttm_user_bo_submit_valid(&priv->ubo));
+	dma_resv_add_fence(&priv->resv, priv->fence, DMA_RESV_USAGE_BOOKKEEP);
+	ttm_user_bo_submit_end(&priv->udev);
+	dma_resv_unlock(&priv->resv);
+
+	/* ... and then for the job the section started */
+	while (!completion_done(&m.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_FALSE(test, completion_done(&m.done));
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
 }
+
+/*
+ * While the notifier waits for one BO's job, the rest of the device (the
+ * notifier lock) stays available: another BO commits meanwhile.
+ */
+static void ttm_user_bo_slow_job(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long addr2 = ub_anon(test, UB_PAGES);
+	struct ttm_user_bo *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	struct dma_resv *resv2 = kunit_kzalloc(test, sizeof(*resv2), GFP_KERNEL);
+	struct ub_munmap m;
+	bool free;
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_NOT_NULL(test, resv2);
+	ub_fill_commit(test, addr, UB_PAGES, 0x1212, 0);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	dma_resv_init(resv2);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_init(other, &priv->udev, NULL, resv2, addr2,
+					       UB_PAGES << PAGE_SHIFT, 0), 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(other), 0);
+
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	while (!ub_fence_has_waiter(priv->fence))
+		cond_resched();
+
+	/* never blocks: a failure must not hang the test */
+	free = down_read_trylock(&priv->udev.notifier_lock);
+	if (free)
+		up_read(&priv->udev.notifier_lock);
+	KUNIT_EXPECT_TRUE_MSG(test, free,
+			      "one BO's fence wait holds the device's notifier lock");
+	if (free) {
+		dma_resv_lock(resv2, NULL);
+		KUNIT_EXPECT_EQ(test, ttm_user_bo_commit(other), 0);
+		dma_resv_unlock(resv2);
+		KUNIT_EXPECT_TRUE(test, ub_valid(other));
+	}
+
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_TRUE(test, priv->fence_signaled_in_hook);
+	ttm_user_bo_fini(other);
+	dma_resv_fini(resv2);
+}
+
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+/*
+ * Invalidate the whole BO through the mm core: non-blockable as the OOM
+ * reaper does it, or blockable as fork's copy-on-write protection and NUMA
+ * hinting do it, leaving the pages in place. Returns what
+ * mmu_notifier_invalidate_range_start*() returned.
+ */
+static int ub_mm_invalidate(struct ttm_user_bo *ubo, bool blockable,
+			    enum mmu_notifier_event event)
+{
+	struct mm_struct *mm = ubo->notifier.mm;
+	struct mmu_notifier_range range;
+	int ret = 0;
+
+	mmu_notifier_range_init(&range, event, 0, mm, ubo->start,
+				ubo->start + (ubo->num_pages << PAGE_SHIFT));
+	mmap_read_lock(mm);
+	if (blockable)
+		mmu_notifier_invalidate_range_start(&range);
+	else
+		ret = mmu_notifier_invalidate_range_start_nonblock(&range);
+	if (!ret)
+		mmu_notifier_invalidate_range_end(&range);
+	mmap_read_unlock(mm);
+	return ret;
+}
+#endif
 
 static void ttm_user_bo_nonblock(struct kunit *test)
 {
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
 	struct ub_priv *priv = ub(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
 	unsigned long seq;
@@ -957,25 +1524,184 @@ static void ttm_user_bo_nonblock(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	seq = priv->ubo.seq;
 
-	priv->fence = ub_fence_create(test);
-	ub_add_fence(test, &priv->resv, priv->fence);
-
-	/* Busy: refused, nothing changes. */
-	KUNIT_EXPECT_FALSE(test, ub_invalidate_nonblock(&priv->ubo));
+	/* Mapped and idle: the hook and the unmap may sleep, so refuse. */
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR),
+			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 0);
 	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
 
-	/* Idle: done without blocking. */
+	/* A fence added outside any submission section: refused, no wait. */
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+
+	/* Nothing mapped (released; a snapshot pending), busy: done at once. */
+	dma_resv_lock(&priv->resv, NULL);
 	dma_fence_signal(priv->fence);
-	KUNIT_EXPECT_TRUE(test, ub_invalidate_nonblock(&priv->ubo));
-	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
-	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&priv->ubo.notifier, seq));
-	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	ttm_user_bo_release_pages(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	dma_fence_put(priv->fence);
+	priv->fence = ub_fence_create(test);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 2);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+	/* the pending snapshot went stale */
 	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
+
+	/* Idle again: a blockable invalidation unmaps as usual. */
+	dma_fence_signal(priv->fence);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, true, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->hook_calls), 1);
+	KUNIT_EXPECT_FALSE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
 	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+/* Every walk of the range is invalidated before it can finish. */
+static void ub_hook_invalidate_walk(struct ttm_user_bo *ubo)
+{
+	ub_mm_invalidate(ubo, true, MMU_NOTIFY_CLEAR);
+}
+#endif
+
+/*
+ * A range that keeps changing: the snapshot retries with a fresh sequence
+ * until HMM_RANGE_DEFAULT_TIMEOUT passed, then gives up with -EBUSY.
+ */
+static void ttm_user_bo_deadline(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long start = jiffies;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	kunit_activate_static_stub(test, ttm_user_bo_walk_hook,
+				   ub_hook_invalidate_walk);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EBUSY);
+	kunit_deactivate_static_stub(test, ttm_user_bo_walk_hook);
+	KUNIT_EXPECT_GE(test, jiffies - start,
+			msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT));
+	KUNIT_EXPECT_GT(test, ub_stat(&priv->udev.stats.retries), 1);
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+	/* quiet again: the next snapshot works */
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
+/*
+ * Interruptible variants: a signal stops the wait for a busy BO's fences
+ * before anything is released, and the wait for the notifier lock.
+ */
+struct ub_writer {
+	struct work_struct work;
+	struct ttm_user_bo_device *udev;
+	struct completion held, release;
+};
+
+static void ub_writer_fn(struct work_struct *work)
+{
+	struct ub_writer *w = container_of(work, typeof(*w), work);
+
+	down_write(&w->udev->notifier_lock);
+	complete(&w->held);
+	wait_for_completion(&w->release);
+	up_write(&w->udev->notifier_lock);
+}
+
+static void ttm_user_bo_interruptible(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ub_writer w;
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	struct folio *folio;
+	int ret;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x3a3a, TTM_USER_BO_PINNED);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	folio = page_folio(sg_page(sgt->table.sgl));
+	ttm_refct_sgt_put(sgt);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	dma_resv_lock(&priv->resv, NULL);
+	ret = ttm_user_bo_commit_interruptible(&priv->ubo);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_EQ(test, ret, -ERESTARTSYS);
+	/* nothing released: no hook call, the old pages still pinned */
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 0);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+	KUNIT_EXPECT_NULL(test, priv->ubo.pending);
+
+	/* the notifier lock, held by another thread for writing */
+	w.udev = &priv->udev;
+	init_completion(&w.held);
+	init_completion(&w.release);
+	INIT_WORK_ONSTACK(&w.work, ub_writer_fn);
+	queue_work(system_unbound_wq, &w.work);
+	wait_for_completion(&w.held);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_submit_begin_interruptible(&priv->udev),
+			-EINTR);
+	complete(&w.release);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_submit_begin_interruptible(&priv->udev), 0);
+	__acquire(&priv->udev.notifier_lock);	/* for sparse: held on success */
+	ttm_user_bo_submit_end(&priv->udev);
+
+	dma_fence_signal(priv->fence);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), 0);
+	dma_resv_lock(&priv->resv, NULL);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_commit_interruptible(&priv->ubo), 0);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 1);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+}
+
+/* A pinned BO's non-blockable invalidation only moves the sequence. */
+static void ttm_user_bo_nonblock_pinned(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x2b2b, TTM_USER_BO_PINNED);
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	KUNIT_EXPECT_EQ(test, ub_mm_invalidate(&priv->ubo, false, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.nonblock_busy), 0);
+	KUNIT_EXPECT_TRUE(test, priv->ubo.mapped);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	dma_fence_signal(priv->fence);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
 }
 
 struct ub_race_ctx {
@@ -1055,9 +1781,12 @@ static void ttm_user_bo_race(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.error, 0);
 	KUNIT_EXPECT_GT(test, ctx.remaps, 0);
 	KUNIT_EXPECT_GT(test, ok + busy + stale, 0);
-	/* Quiet again: it converges. */
+	/* Quiet again: it converges, to the pages the range has now. */
+	ub_fill(test, addr, npages, 0xc0c00000);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+	ub_expect_pages(test, &priv->ubo, npages, 0xc0c00000);
+	ub_expect_current(test, &priv->ubo);
 }
 
 /* --- allocation failures ------------------------------------------------- */
@@ -1151,6 +1880,107 @@ static void ttm_user_bo_shmem_dirty(struct kunit *test)
 	fput(file);
 }
 
+/*
+ * Only the helper's marking keeps what the device wrote: the pages were
+ * read-faulted, so their PTEs are writable (shmem is not write-notified)
+ * but clean, the snapshot does not write-fault them, and the munmap's zap
+ * finds no dirty PTE to transfer.
+ */
+static void ttm_user_bo_shmem_dirty_clean_pte(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct folio *folios[UB_PAGES];
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long addr, i = 0, dirty = 0, clean = 0;
+	struct file *file;
+	u32 word;
+
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED);
+	for (i = 0; i < UB_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)(addr + i * PAGE_SIZE),
+						     sizeof(word)), 0);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	i = 0;
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		struct page *page = sg_page_iter_page(&iter);
+		u32 *p = kmap_local_page(page);
+
+		folios[i] = page_folio(page);
+		folio_get(folios[i]);
+		dirty += folio_test_dirty(folios[i]);
+		p[0] = 0xfeedf00d;	/* "the device" writes */
+		kunmap_local(p);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+	if (dirty) {
+		for (i = 0; i < UB_PAGES; i++)
+			folio_put(folios[i]);
+		fput(file);
+		kunit_skip(test, "%lu folios were already dirty", dirty);
+	}
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	for (i = 0; i < UB_PAGES; i++) {
+		clean += !folio_test_dirty(folios[i]);
+		folio_put(folios[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, clean, 0,
+			    "folios the device wrote were left clean");
+	fput(file);
+}
+
+/* A read-only BO never dirties the pages it mirrors. */
+static void ttm_user_bo_read_only_clean(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct folio *folios[UB_PAGES];
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long addr, i = 0, dirty = 0;
+	struct file *file;
+	u32 word;
+
+	/* read-faulted shmem pages: clean folios, clean PTEs */
+	file = shmem_file_setup("ttm_user_bo_test", UB_PAGES << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = ub_mmap(test, file, UB_PAGES, PROT_READ, MAP_SHARED);
+	fput(file);
+	for (i = 0; i < UB_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)(addr + i * PAGE_SIZE),
+						     sizeof(word)), 0);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+
+	i = 0;
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		folios[i] = page_folio(sg_page_iter_page(&iter));
+		folio_get(folios[i]);
+		dirty += folio_test_dirty(folios[i]);
+		i++;
+	}
+	ttm_refct_sgt_put(sgt);
+	if (dirty) {
+		for (i = 0; i < UB_PAGES; i++)
+			folio_put(folios[i]);
+		kunit_skip(test, "%lu folios were already dirty", dirty);
+	}
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	for (i = 0; i < UB_PAGES; i++) {
+		dirty += folio_test_dirty(folios[i]);
+		folio_put(folios[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, dirty, 0, "a read-only BO dirtied its pages");
+}
+
 /* --- the pinned residency policy ------------------------------------------ */
 
 static void ttm_user_bo_pinned(struct kunit *test)
@@ -1189,6 +2019,146 @@ static void ttm_user_bo_pinned(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+/* A writable pinned BO over a read-only mapping: -EPERM, as mirrored. */
+static void ttm_user_bo_pinned_read_only(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_mmap(test, NULL, UB_PAGES, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS);
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED), 0);
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_snapshot(&priv->ubo), -EPERM);
+	ub_fini(test);
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES,
+				      TTM_USER_BO_PINNED | TTM_USER_BO_READ_ONLY), 0);
+	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+}
+
+/*
+ * A benign invalidation (fork's copy-on-write protection, NUMA hinting)
+ * leaves a pinned BO's pages in place: the next commit keeps them and the
+ * driver's bindings instead of releasing and remapping the same pages.
+ */
+static void ttm_user_bo_pinned_benign(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *before, *after;
+
+	ub_fill_commit(test, addr, UB_PAGES, 0x7a7a, TTM_USER_BO_PINNED);
+	before = ub_get_sgt(test, &priv->ubo);
+
+	KUNIT_ASSERT_EQ(test, ub_mm_invalidate(&priv->ubo, true,
+					       MMU_NOTIFY_PROTECTION_PAGE), 0);
+	KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&priv->ubo));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&priv->release_calls), 0,
+			    "released and rebound the same pages");
+	after = ub_get_sgt(test, &priv->ubo);
+	KUNIT_EXPECT_PTR_EQ(test, after, before);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.commits), 1);
+	ttm_refct_sgt_put(after);
+	ttm_refct_sgt_put(before);
+
+	/* Different pages are committed as usual, after the release hook. */
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0), addr);
+	ub_fill(test, addr, UB_PAGES, 0x7b7b);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), 1);
+	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x7b7b);
+#else
+	kunit_skip(test, "the mm notifier calls need the test built in");
+#endif
+}
+
+/* FOLL_LONGTERM pins, only for the pinned policy. */
+static void ttm_user_bo_longterm(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	unsigned long unpinned = 0;
+
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_LONGTERM),
+			-EINVAL);
+	ub_fill_commit(test, addr, UB_PAGES, 0x8c8c,
+		       TTM_USER_BO_PINNED | TTM_USER_BO_LONGTERM);
+	sgt = ub_get_sgt(test, &priv->ubo);
+	for_each_sgtable_page(&sgt->table, &iter, 0)
+		unpinned += !folio_maybe_dma_pinned(page_folio(sg_page_iter_page(&iter)));
+	KUNIT_EXPECT_EQ(test, unpinned, 0);
+	ub_check_sgt(test, &sgt->table, UB_PAGES, 0x8c8c);
+	ttm_refct_sgt_put(sgt);
+}
+
+/* A device whose mappings bounce through swiotlb gets no user BOs. */
+static void ttm_user_bo_bounce(struct kunit *test)
+{
+#ifdef CONFIG_SWIOTLB
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct io_tlb_mem *orig = priv->dev->dma_io_tlb_mem;
+	struct io_tlb_mem *mem = kunit_kzalloc(test, sizeof(*mem), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	KUNIT_EXPECT_FALSE(test, priv->udev.bounce);
+
+	/* only read by is_swiotlb_force_bounce(); nothing is mapped */
+	mem->force_bounce = true;
+	priv->dev->dma_io_tlb_mem = mem;
+	ttm_user_bo_device_init(&priv->udev, priv->dev);
+	priv->dev->dma_io_tlb_mem = orig;
+	KUNIT_EXPECT_TRUE(test, priv->udev.bounce);
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED),
+			-EOPNOTSUPP);
+#else
+	kunit_skip(test, "needs CONFIG_SWIOTLB");
+#endif
+}
+
+/* The refcounted sg-table on its own: any owner, its own release. */
+struct ub_rsgt {
+	struct ttm_refct_sgt rsgt;
+	int *released;
+};
+
+static void ub_rsgt_release(struct kref *ref)
+{
+	struct ub_rsgt *r = container_of(ref, struct ub_rsgt, rsgt.kref);
+
+	sg_free_table(&r->rsgt.table);
+	(*r->released)++;
+	kfree(r);
+}
+
+static const struct ttm_refct_sgt_ops ub_rsgt_ops = {
+	.release = ub_rsgt_release,
+};
+
+static void ttm_user_bo_refct_sgt(struct kunit *test)
+{
+	struct ub_rsgt *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	int released = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->released = &released;
+	ttm_refct_sgt_init(&r->rsgt, SZ_64K, &ub_rsgt_ops);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&r->rsgt.table, 4, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&r->rsgt.kref), 1);
+	KUNIT_EXPECT_PTR_EQ(test, ttm_refct_sgt_get(&r->rsgt), &r->rsgt);
+	ttm_refct_sgt_put(&r->rsgt);
+	KUNIT_EXPECT_EQ(test, released, 0);
+	ttm_refct_sgt_put(&r->rsgt);
+	KUNIT_EXPECT_EQ(test, released, 1);
+	ttm_refct_sgt_put(NULL);
+}
+
 static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_contents),
 	KUNIT_CASE(ttm_user_bo_multi_vma),
@@ -1196,6 +2166,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_prot_none),
 	KUNIT_CASE(ttm_user_bo_read_only),
 	KUNIT_CASE(ttm_user_bo_bad_args),
+	KUNIT_CASE(ttm_user_bo_foreign_snapshot),
 	KUNIT_CASE(ttm_user_bo_tt_size_mismatch),
 	KUNIT_CASE(ttm_user_bo_fatal_signal),
 	KUNIT_CASE(ttm_user_bo_munmap),
@@ -1208,12 +2179,30 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_max_segment),
 	KUNIT_CASE(ttm_user_bo_map_fallback),
 	KUNIT_CASE(ttm_user_bo_sgt_outlives),
+	KUNIT_CASE(ttm_user_bo_fini_munmap_race),
+	KUNIT_CASE(ttm_user_bo_dma_direction),
+	KUNIT_CASE(ttm_user_bo_get_sgt_stale),
+	KUNIT_CASE(ttm_user_bo_pinned_busy_release),
+	KUNIT_CASE(ttm_user_bo_sgt_filled_locked),
+	KUNIT_CASE(ttm_user_bo_commit_recheck),
 	KUNIT_CASE(ttm_user_bo_fence_wait),
+	KUNIT_CASE(ttm_user_bo_slow_job),
+	KUNIT_CASE(ttm_user_bo_submit_section),
+	KUNIT_CASE(ttm_user_bo_interruptible),
 	KUNIT_CASE(ttm_user_bo_nonblock),
+	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
+	KUNIT_CASE_SLOW(ttm_user_bo_deadline),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
 	KUNIT_CASE(ttm_user_bo_alloc_fail),
 	KUNIT_CASE(ttm_user_bo_shmem_dirty),
+	KUNIT_CASE(ttm_user_bo_shmem_dirty_clean_pte),
+	KUNIT_CASE(ttm_user_bo_read_only_clean),
 	KUNIT_CASE(ttm_user_bo_pinned),
+	KUNIT_CASE(ttm_user_bo_pinned_read_only),
+	KUNIT_CASE(ttm_user_bo_pinned_benign),
+	KUNIT_CASE(ttm_user_bo_longterm),
+	KUNIT_CASE(ttm_user_bo_refct_sgt),
+	KUNIT_CASE(ttm_user_bo_bounce),
 	{}
 };
 
@@ -1229,6 +2218,8 @@ static struct kunit_suite ttm_user_bo_core_suite = {
 struct ub_ttm_bo {
 	struct ttm_buffer_object tbo;
 	struct ttm_user_bo ubo;
+	/* if set, moves are "accelerated": pipelined behind this fence */
+	struct dma_fence *move_fence;
 };
 
 static struct ttm_tt *ub_tt_create(struct ttm_buffer_object *bo, u32 page_flags)
@@ -1241,6 +2232,11 @@ static int ub_move(struct ttm_buffer_object *bo, bool evict,
 		   struct ttm_operation_ctx *ctx, struct ttm_resource *new_mem,
 		   struct ttm_place *hop)
 {
+	struct ub_ttm_bo *ubo = container_of(bo, struct ub_ttm_bo, tbo);
+
+	if (ubo->move_fence)
+		return ttm_bo_move_accel_cleanup(bo, ubo->move_fence, evict,
+						 false, new_mem);
 	/* user BOs live in TTM_PL_SYSTEM; nothing to copy */
 	ttm_bo_move_null(bo, new_mem);
 	return 0;
@@ -1367,7 +2363,8 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	struct ub_ttm_bo *bo;
 
 	ub_fill(test, addr, UB_PAGES, 0x7070);
-	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_CPU_MAPPABLE);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
 	KUNIT_EXPECT_TRUE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
@@ -1376,8 +2373,67 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
 	KUNIT_EXPECT_FALSE(test, ub_valid(&bo->ubo));
 	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.invalidations), 1);
+	/* pinned pages stay in the tt until released */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, bo->tbo.ttm->pages[0]);
+	dma_resv_unlock(bo->tbo.base.resv);
 
 	/* BO destroyed with its mm alive but the range gone. */
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/* After an invalidation the tt lists no page that may have been freed. */
+static void ttm_user_bo_ttm_stale_pages(struct kunit *test)
+{
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long i, stale = 0;
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *tt;
+
+	ub_fill(test, addr, UB_PAGES, 0x7171);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	tt = bo->tbo.ttm;
+	KUNIT_EXPECT_FALSE(test, tt->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	for (i = 0; i < UB_PAGES; i++)
+		stale += tt->pages[i] || tt->dma_address[i];
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+			    "the tt still lists pages the notifier unmapped");
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/*
+ * CPU mappings through TTM: refused for the mirror policy; for a pinned BO
+ * a CPU fault with nothing to commit must not refault forever.
+ */
+static void ttm_user_bo_ttm_cpu_mappable(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_user_bo ubo;
+	struct ub_ttm_bo *bo;
+
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(&ubo, &priv->udev, NULL, &priv->resv,
+					       addr, UB_PAGES << PAGE_SHIFT,
+					       TTM_USER_BO_CPU_MAPPABLE), -EINVAL);
+
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
+	/* ttm_bo_vm_fault_reserved() refaults on -EAGAIN, SIGBUSes on this */
+	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), -EFAULT);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), 0);
+
 	ttm_bo_put(&bo->tbo);
 	ttm_device_fini(bdev);
 }
@@ -1423,10 +2479,172 @@ static void ttm_user_bo_ttm_late_tt(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+/*
+ * A busy BO gutted by ttm_bo_validate() with no placement: TTM hands the
+ * populated tt to a ghost object, destroyed once the job is done. The
+ * ghost's tt must not release the live BO's pages.
+ */
+static void ttm_user_bo_ttm_ghost(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_placement none = { };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *old;
+
+	ub_fill(test, addr, UB_PAGES, 0x6161);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	old = bo->tbo.ttm;
+
+	/* a job still runs on the BO */
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, bo->tbo.base.resv, priv->fence);
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_bo_validate(&bo->tbo, &none, &ctx), 0);
+	KUNIT_EXPECT_PTR_NE(test, bo->tbo.ttm, old);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, bo->tbo.ttm);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	/* the ghost is destroyed once the job is done ... */
+	dma_fence_signal(priv->fence);
+	flush_workqueue(bdev->wq);
+
+	/* ... and leaves the live BO's commit alone */
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+	KUNIT_EXPECT_NOT_NULL(test, bo->ubo.committed);
+	ub_expect_pages(test, &bo->ubo, UB_PAGES, 0x6161);
+
+	/* the live BO's new tt gets them when it is populated */
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, bo->tbo.ttm->pages[UB_PAGES - 1]);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/*
+ * A pipelined move of a busy BO to memory without a tt: TTM hands the tt
+ * to the ghost (ttm_bo_move_to_ghost()) while it is still the user BO's
+ * tt. Destroying the ghost must release nothing: the tt is no longer its
+ * TTM BO's.
+ */
+static void ttm_user_bo_ttm_ghost_move(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_place vram = { .mem_type = TTM_PL_VRAM };
+	struct ttm_placement placement = { .num_placement = 1, .placement = &vram };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *old;
+
+	KUNIT_ASSERT_EQ(test, ttm_range_man_init(bdev, TTM_PL_VRAM, false,
+						 4 * UB_PAGES), 0);
+	ub_fill(test, addr, UB_PAGES, 0x6262);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	old = bo->tbo.ttm;
+
+	/* the copy job of the move, still running */
+	priv->fence = ub_fence_create(test);
+	bo->move_fence = priv->fence;
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_bo_validate(&bo->tbo, &placement, &ctx), 0);
+	KUNIT_EXPECT_NULL(test, bo->tbo.ttm);
+	dma_resv_unlock(bo->tbo.base.resv);
+	bo->move_fence = NULL;
+	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, old);
+
+	dma_fence_signal(priv->fence);
+	flush_workqueue(bdev->wq);
+
+	/* the ghost released nothing, and detached its tt */
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+	KUNIT_EXPECT_NULL(test, bo->ubo.tt);
+	ub_expect_pages(test, &bo->ubo, UB_PAGES, 0x6262);
+
+	ttm_bo_put(&bo->tbo);
+	ttm_range_man_fini(bdev, TTM_PL_VRAM);
+	ttm_device_fini(bdev);
+}
+
+static int ub_bo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	/* mmap_region() left the dummy ops; TTM installs its own on NULL */
+	vma->vm_ops = NULL;
+	return ttm_bo_mmap_obj(vma, file->private_data);
+}
+
+static const struct file_operations ub_bo_fops = {
+	.owner = THIS_MODULE,
+	.mmap = ub_bo_mmap,
+};
+
+/*
+ * A pinned, CPU-mappable BO mapped through TTM: when a commit of new pages
+ * releases the old ones, the CPU mapping must not still reach them.
+ */
+static void ttm_user_bo_ttm_cpu_zap(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long map, ret;
+	struct ub_ttm_bo *bo;
+	struct file *file;
+	u32 word;
+
+	ub_fill(test, addr, UB_PAGES, 0x9191);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
+			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+
+	/* the BO's mmap, as drm_gem_mmap() sets it up */
+	file = anon_inode_getfile("ttm_user_bo_test", &ub_bo_fops, &bo->tbo, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	file->f_mapping = priv->devs->drm->anon_inode->i_mapping;
+	map = vm_mmap(file, 0, UB_PAGES << PAGE_SHIFT, PROT_READ, MAP_SHARED,
+		      drm_vma_node_offset_addr(&bo->tbo.base.vma_node));
+	fput(file);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(map));
+	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
+	KUNIT_EXPECT_EQ(test, word, ub_word(0, 0, 0x9191));
+
+	/* new pages in the range; committing them releases the old ones */
+	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, ret, addr);
+	ub_fill(test, addr, UB_PAGES, 0x9292);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&bo->ubo), 0);
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
+	KUNIT_EXPECT_EQ_MSG(test, word, ub_word(0, 0, 0x9292),
+			    "the CPU mapping still reaches the released pages");
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(map, UB_PAGES << PAGE_SHIFT), 0);
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
 static struct kunit_case ttm_user_bo_ttm_cases[] = {
+	KUNIT_CASE(ttm_user_bo_ttm_ghost),
+	KUNIT_CASE(ttm_user_bo_ttm_ghost_move),
 	KUNIT_CASE(ttm_user_bo_ttm_populate),
 	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
+	KUNIT_CASE(ttm_user_bo_ttm_stale_pages),
+	KUNIT_CASE(ttm_user_bo_ttm_cpu_mappable),
+	KUNIT_CASE(ttm_user_bo_ttm_cpu_zap),
 	{}
 };
 

@@ -83,10 +83,6 @@ struct ttm_user_bo_device {
  *	different pages are committed or the BO is unpopulated. Without it
  *	the helper is an HMM mirror: no page is pinned, and the notifier waits
  *	for the BO's fences and unmaps.
- * @TTM_USER_BO_CPU_MAPPABLE: let TTM map the BO to the CPU
- *	(TTM_TT_FLAG_EXTERNAL_MAPPABLE); off by default. Only with
- *	%TTM_USER_BO_PINNED: a CPU mapping of mirrored pages would outlive
- *	their invalidation.
  * @TTM_USER_BO_LONGTERM: only with %TTM_USER_BO_PINNED: pin with
  *	FOLL_LONGTERM, which first migrates the pages out of ZONE_MOVABLE
  *	and CMA, so a BO bound for a long time does not block memory
@@ -97,7 +93,7 @@ struct ttm_user_bo_device {
 enum ttm_user_bo_flags {
 	TTM_USER_BO_READ_ONLY = BIT(0),
 	TTM_USER_BO_PINNED = BIT(1),
-	TTM_USER_BO_CPU_MAPPABLE = BIT(2),
+	/* BIT(2) is not used: TTM never maps a user BO to the CPU */
 	TTM_USER_BO_LONGTERM = BIT(3),
 };
 
@@ -112,8 +108,7 @@ enum ttm_user_bo_flags {
 	((unsigned long)INT_MAX / (sizeof(struct page *) + sizeof(dma_addr_t)))
 
 #define TTM_USER_BO_FLAGS_VALID \
-	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | \
-	 TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)
+	(TTM_USER_BO_READ_ONLY | TTM_USER_BO_PINNED | TTM_USER_BO_LONGTERM)
 
 /**
  * struct ttm_user_bo_ops - driver hooks of a user BO
@@ -126,8 +121,9 @@ enum ttm_user_bo_flags {
  *	locks it takes must be primed by the driver (see DOC: Locking). Not
  *	called for %TTM_USER_BO_PINNED BOs, nor for a non-blockable
  *	invalidation (refused while pages are mapped).
- * @release: called with the BO's reservation held, in process context,
- *	before ttm_user_bo_release_pages() waits for the BO's fences and
+ * @release: called with the BO's reservation held (or, while TTM destroys
+ *	a BO whose reservation object is shared, the BO's individual one),
+ *	in process context, before the helper waits for the BO's fences and
  *	drops the committed pages (a commit of different pages, unpopulate of
  *	the BO's current tt, a direct call): unbind them from the device and
  *	drop kernel mappings of them. May sleep and allocate. Not called by

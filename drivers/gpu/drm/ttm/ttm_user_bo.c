@@ -111,17 +111,30 @@
  * 2. locks the reservation and calls ttm_user_bo_commit() (TTM drivers:
  *    before ttm_bo_validate(); TTM populates a tt only once and does not
  *    know when the helper unpublishes it),
- * 3. binds from ttm_user_bo_get_sgt() or the tt's dma_address[],
- * 4. checks ttm_user_bo_submit_valid() inside ttm_user_bo_submit_begin()
- *    and adds the job's fence before ttm_user_bo_submit_end().
+ * 3. allocates what binding the pages needs (page-table memory, fence
+ *    slots) and takes ttm_user_bo_get_sgt() (or uses the tt's
+ *    dma_address[]),
+ * 4. inside ttm_user_bo_submit_begin(): checks ttm_user_bo_submit_valid(),
+ *    only then writes the device's page-table entries from the table,
+ *    with no allocation, and adds the job's fence before
+ *    ttm_user_bo_submit_end().
+ *
+ * A binding written before the check may use DMA addresses the notifier
+ * has already unmapped (an invalidation between get_sgt and the bind runs
+ * the invalidate hook while nothing is bound yet, and none follows to zap
+ * the binding): a driver that binds before step 4 must unbind before it
+ * backs off from a failed check.
  *
  * -EAGAIN from any step means: back off, snapshot again, retry. After an
  * invalidation of a mirrored BO the attached tt lists no pages (pages[]
  * and dma_address[] are cleared under the notifier lock), so a stale user
- * finds NULL, never a freed page. Kernel CPU access through TTM
- * (ttm_bo_kmap(), ttm_bo_vmap()) and CPU mappings (only with
- * %TTM_USER_BO_PINNED | %TTM_USER_BO_CPU_MAPPABLE) are for pinned BOs
- * only, and a driver drops its kernel mappings in its release hook.
+ * finds NULL, never a freed page. TTM never maps a user BO to the CPU: its
+ * tt is TTM_TT_FLAG_EXTERNAL without TTM_TT_FLAG_EXTERNAL_MAPPABLE, so a
+ * CPU fault through TTM raises SIGBUS (the process has the pages in its own
+ * address space anyway). Kernel access through TTM (ttm_bo_kmap(),
+ * ttm_bo_vmap()) does not check that the tt still lists pages: use it only
+ * for %TTM_USER_BO_PINNED BOs, between a successful commit and the release
+ * hook, which drops the mapping.
  *
  * A ttm_tt that TTM hands to a ghost object (a pipelined move, or
  * ttm_bo_pipeline_gutting() of a busy BO) is detached from the user BO:
@@ -374,17 +387,18 @@ static bool ttm_user_bo_valid_locked(struct ttm_user_bo *ubo)
 }
 
 /*
- * Mark what the device may have written dirty, never sleeping. Swap-backed
- * folios (anonymous, swap cache, shmem) use noop_dirty_folio(), which needs
- * neither the folio lock nor protection against truncation, so this is
- * safe in the notifier, where reclaim and migration hold the folio lock.
- * File-backed folios of a mirrored BO are covered by the write-fault and
- * page_mkclean() protocol; pinned ones are marked under folio_trylock()
- * and skipped when someone else holds the lock. See DOC: Dirty pages.
+ * Mark what the device may have written dirty, never sleeping and never
+ * allocating. Swap-backed folios (anonymous, swap cache, shmem) use
+ * noop_dirty_folio(), which needs neither the folio lock nor protection
+ * against truncation and allocates nothing, so this is safe under the
+ * notifier lock, in the notifier, where reclaim and migration hold the
+ * folio lock. File-backed folios of a mirrored BO are covered by the
+ * write-fault and page_mkclean() protocol; pinned ones are marked by
+ * ttm_user_bo_dirty_files() once the notifier lock is dropped. See DOC:
+ * Dirty pages.
  */
 static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 {
-	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
 	struct folio *last = NULL;
 	unsigned long i;
 
@@ -398,13 +412,41 @@ static void ttm_user_bo_dirty(struct ttm_user_bo *ubo)
 		if (folio == last)
 			continue;
 		last = folio;
-		if (folio_test_swapbacked(folio)) {
+		if (folio_test_swapbacked(folio))
 			folio_mark_dirty(folio);
-		} else if (pinned && !folio_test_dirty(folio) &&
-			   folio_trylock(folio)) {
+	}
+}
+
+/*
+ * Mark the file-backed folios of released pinned pages dirty. Their
+ * ->dirty_folio may allocate (iomap_dirty_folio() does), and an
+ * allocation may recurse into reclaim and from there into a notifier of
+ * this device, so this runs without the notifier lock: the pins keep the
+ * pages. folio_trylock() (skipped when someone else holds the lock, as
+ * i915 does) keeps a release from the shrinker from waiting on a folio
+ * lock held by reclaim or writeback, and protects against truncation.
+ */
+static void ttm_user_bo_dirty_files(struct ttm_user_bo *ubo,
+				    struct ttm_user_bo_snapshot *snap)
+{
+	struct folio *last = NULL;
+	unsigned long i;
+
+	if (!snap->pinned || (ubo->flags & TTM_USER_BO_READ_ONLY))
+		return;
+	lockdep_assert_not_held(&ubo->udev->notifier_lock);
+	for (i = 0; i < ubo->num_pages; i++) {
+		struct folio *folio = page_folio(snap->pages[i]);
+
+		if (folio == last)
+			continue;
+		last = folio;
+		if (folio_test_swapbacked(folio) || folio_test_dirty(folio) ||
+		    !folio_trylock(folio))
+			continue;
+		if (folio->mapping)
 			folio_mark_dirty(folio);
-			folio_unlock(folio);
-		}
+		folio_unlock(folio);
 	}
 }
 
@@ -481,9 +523,9 @@ static void ttm_user_bo_snapshot_free(struct ttm_user_bo *ubo,
 		return;
 	/*
 	 * Committed pages were marked dirty when they were unmapped
-	 * (ttm_user_bo_dirty()); unused snapshots were never written. So
-	 * nothing here waits for a folio lock, and a release is safe from a
-	 * shrinker.
+	 * (ttm_user_bo_dirty(), ttm_user_bo_dirty_files()); unused snapshots
+	 * were never written. So nothing here waits for a folio lock, and a
+	 * release is safe from a shrinker.
 	 */
 	if (snap->pinned)
 		unpin_user_pages(snap->pages, ubo->num_pages);
@@ -497,6 +539,7 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 	struct ttm_user_bo *ubo = container_of(mni, typeof(*ubo), notifier);
 	struct ttm_user_bo_device *udev = ubo->udev;
 	bool pinned = ubo->flags & TTM_USER_BO_PINNED;
+	bool mapped;
 
 	if (!mmu_notifier_range_blockable(range)) {
 		if (!down_write_trylock(&udev->notifier_lock))
@@ -522,10 +565,16 @@ static bool ttm_user_bo_invalidate(struct mmu_interval_notifier *mni,
 	down_write(&udev->notifier_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic_long_inc(&udev->stats.invalidations);
+	mapped = ubo->mapped;
 	up_write(&udev->notifier_lock);
 
-	/* Pinned pages stay valid until the driver unbinds and releases them. */
-	if (pinned)
+	/*
+	 * Pinned pages stay valid until the driver unbinds and releases them.
+	 * With nothing mapped the device cannot reach the pages (a commit at
+	 * the old sequence can no longer map them): do not stall the mm on
+	 * the BO's jobs.
+	 */
+	if (pinned || !mapped)
 		return true;
 
 	/*
@@ -579,8 +628,8 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * mmap_lock.
  *
  * Return: 0 on success;
- * -EINVAL for unknown @flags, %TTM_USER_BO_CPU_MAPPABLE or
- * %TTM_USER_BO_LONGTERM without %TTM_USER_BO_PINNED, a zero or unaligned
+ * -EINVAL for unknown @flags, %TTM_USER_BO_LONGTERM without
+ * %TTM_USER_BO_PINNED, a zero or unaligned
  * @start or @size, or a range that wraps around;
  * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
@@ -599,11 +648,8 @@ int ttm_user_bo_init(struct ttm_user_bo *ubo, struct ttm_user_bo_device *udev,
 	start = untagged_addr(start);
 	if (flags & ~TTM_USER_BO_FLAGS_VALID)
 		return -EINVAL;
-	/*
-	 * A CPU mapping of mirrored pages would outlive their invalidation;
-	 * only pins can be long-term.
-	 */
-	if ((flags & (TTM_USER_BO_CPU_MAPPABLE | TTM_USER_BO_LONGTERM)) &&
+	/* only pins can be long-term */
+	if ((flags & TTM_USER_BO_LONGTERM) &&
 	    !(flags & TTM_USER_BO_PINNED))
 		return -EINVAL;
 	if (!start || !size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
@@ -857,7 +903,30 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 	up_read(&udev->notifier_lock);
 
 	ttm_refct_sgt_put(sgt);
+	ttm_user_bo_dirty_files(ubo, committed);
 	ttm_user_bo_snapshot_free(ubo, committed);
+}
+
+/*
+ * ttm_user_bo_release_pages() without the reservation check: TTM destroys
+ * a BO whose reservation object is shared under the BO's own, individual
+ * one (ttm_bo_individualize_resv()), which excludes every other user of
+ * the dying BO just as well.
+ */
+static void ttm_user_bo_release(struct ttm_user_bo *ubo)
+{
+	if (!ubo->committed)
+		return;
+	if (ubo->ops && ubo->ops->release)
+		ubo->ops->release(ubo);
+	/*
+	 * A job may still use the pages: the pinned notifier never waits, and
+	 * nothing else guarantees the BO is idle. Unmapping or unpinning
+	 * under it would let it write freed memory.
+	 */
+	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	__ttm_user_bo_release_pages(ubo);
 }
 
 /**
@@ -865,8 +934,7 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
  * @ubo: the user BO
  *
  * Calls &ttm_user_bo_ops.release, waits (uninterruptibly) until every
- * fence of the BO's reservation object signaled, zaps CPU mappings of a
- * %TTM_USER_BO_CPU_MAPPABLE BO's tt (ttm_bo_unmap_virtual()), marks the pages dirty
+ * fence of the BO's reservation object signaled, marks the pages dirty
  * (writable BOs), DMA-unmaps them if the notifier has not, clears them from
  * the attached ttm_tt, drops the helper's reference on the sg-table and,
  * for %TTM_USER_BO_PINNED, unpins the pages. Holders of an sg-table
@@ -879,25 +947,7 @@ static void __ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo)
 {
 	dma_resv_assert_held(ubo->resv);
-
-	if (!ubo->committed)
-		return;
-	if (ubo->ops && ubo->ops->release)
-		ubo->ops->release(ubo);
-	/*
-	 * A job may still use the pages: the pinned notifier never waits, and
-	 * nothing else guarantees the BO is idle. Unmapping or unpinning
-	 * under it would let it write freed memory.
-	 */
-	dma_resv_wait_timeout(ubo->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      MAX_SCHEDULE_TIMEOUT);
-	/*
-	 * TTM maps the tt's pages to the CPU by PFN, with no reference: zap
-	 * those mappings before the pages are unpinned.
-	 */
-	if (ubo->tt && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
-		ttm_bo_unmap_virtual(to_ttm_user_tt(ubo->tt)->bo);
-	__ttm_user_bo_release_pages(ubo);
+	ttm_user_bo_release(ubo);
 }
 EXPORT_SYMBOL(ttm_user_bo_release_pages);
 
@@ -1262,8 +1312,9 @@ EXPORT_SYMBOL(ttm_user_bo_fini);
  * @ubo: the user BO; it must outlive @utt
  * @page_flags: TTM_TT_FLAG_* the driver wants besides EXTERNAL
  *
- * The tt is TTM_TT_FLAG_EXTERNAL (never swapped out, not accounted, no CPU
- * mapping through TTM unless %TTM_USER_BO_CPU_MAPPABLE) with both pages[]
+ * The tt is TTM_TT_FLAG_EXTERNAL (never swapped out, not accounted) and
+ * never TTM_TT_FLAG_EXTERNAL_MAPPABLE, whatever @page_flags asks (no CPU
+ * mapping through TTM; see DOC: Using the pages), with both pages[]
  * and dma_address[], which ttm_user_bo_commit() fills. It becomes the user
  * BO's tt, replacing any earlier one: only the user BO's current tt, while
  * it is also @bo's tt, publishes or releases the user BO's pages. A tt TTM
@@ -1287,13 +1338,13 @@ int ttm_user_tt_init(struct ttm_user_tt *utt, struct ttm_buffer_object *bo,
 		return -EINVAL;
 
 	/* Without EXTERNAL, ttm_sg_tt_init() allocates pages[] too. */
-	ret = ttm_sg_tt_init(&utt->ttm, bo, page_flags & ~TTM_TT_FLAG_EXTERNAL,
+	ret = ttm_sg_tt_init(&utt->ttm, bo,
+			     page_flags & ~(TTM_TT_FLAG_EXTERNAL |
+					    TTM_TT_FLAG_EXTERNAL_MAPPABLE),
 			     ttm_cached);
 	if (ret)
 		return ret;
 	utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL;
-	if (ubo->flags & TTM_USER_BO_CPU_MAPPABLE)
-		utt->ttm.page_flags |= TTM_TT_FLAG_EXTERNAL_MAPPABLE;
 	utt->ubo = ubo;
 	utt->bo = bo;
 
@@ -1356,24 +1407,11 @@ EXPORT_SYMBOL(ttm_user_tt_create);
  * Context: the BO's reservation must be held.
  *
  * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first.
- * For a %TTM_USER_BO_CPU_MAPPABLE BO -EFAULT instead of -EAGAIN, so that a
- * CPU fault through TTM with nothing to commit raises SIGBUS rather than
- * refaulting forever.
  */
 int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
 			 struct ttm_operation_ctx *ctx)
 {
-	struct ttm_user_bo *ubo = to_ttm_user_tt(ttm)->ubo;
-	int ret;
-
-	ret = ttm_user_bo_commit(ubo);
-	/*
-	 * ttm_bo_vm_fault_reserved() refaults on -EAGAIN, and nothing in a
-	 * CPU fault takes a snapshot: fail it (SIGBUS) instead of looping.
-	 */
-	if (ret == -EAGAIN && (ubo->flags & TTM_USER_BO_CPU_MAPPABLE))
-		ret = -EFAULT;
-	return ret;
+	return ttm_user_bo_commit(to_ttm_user_tt(ttm)->ubo);
 }
 EXPORT_SYMBOL(ttm_user_tt_populate);
 
@@ -1386,15 +1424,20 @@ EXPORT_SYMBOL(ttm_user_tt_populate);
  * the user BO's current tt; a detached tt (a ghost's, see
  * ttm_user_tt_init()) releases nothing.
  *
- * Context: the reservation of the BO that owns @ttm must be held: the user
- * BO's for its current tt, the ghost's for a detached one.
+ * Context: the reservation of the TTM BO that owns @ttm must be held, as
+ * TTM holds it: the live BO's for the current tt (its individual one when
+ * TTM destroys a BO whose reservation object is shared), the ghost's for a
+ * detached one. Not from ttm_device_clear_dma_mappings(), which holds no
+ * reservation: release or finalise user BOs before calling it.
  */
 void ttm_user_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *ttm)
 {
 	struct ttm_user_tt *utt = to_ttm_user_tt(ttm);
 
-	if (ttm_user_tt_attached(utt))
-		ttm_user_bo_release_pages(utt->ubo);
+	if (ttm_user_tt_attached(utt)) {
+		dma_resv_assert_held(utt->bo->base.resv);
+		ttm_user_bo_release(utt->ubo);
+	}
 }
 EXPORT_SYMBOL(ttm_user_tt_unpopulate);
 
@@ -1413,7 +1456,7 @@ void ttm_user_tt_fini(struct ttm_user_tt *utt)
 
 	if (ubo) {
 		if (ttm_user_tt_attached(utt))
-			dma_resv_assert_held(ubo->resv);
+			dma_resv_assert_held(utt->bo->base.resv);
 		down_write(&ubo->udev->notifier_lock);
 		if (ubo->tt == &utt->ttm) {
 			ubo->tt = NULL;

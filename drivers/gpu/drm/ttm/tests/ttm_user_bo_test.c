@@ -1513,6 +1513,41 @@ static int ub_mm_invalidate(struct ttm_user_bo *ubo, bool blockable,
 }
 #endif
 
+/*
+ * An invalidation of a BO whose pages are already unmapped does not wait
+ * for its fences: the device cannot reach the pages, and a job of another
+ * BO sharing the reservation object must not stall the mm.
+ */
+static void ttm_user_bo_unmapped_no_wait(struct kunit *test)
+{
+#if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_munmap m;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_mm_invalidate(&priv->ubo, true, MMU_NOTIFY_CLEAR), 0);
+	KUNIT_ASSERT_FALSE(test, priv->ubo.mapped);
+
+	/* a later job of another BO sharing the reservation object */
+	priv->fence = ub_fence_create(test);
+	ub_add_fence(test, &priv->resv, priv->fence);
+
+	ub_munmap_init(&m, addr, UB_PAGES);
+	ub_munmap_start(&m);
+	while (!completion_done(&m.done) && !ub_fence_has_waiter(priv->fence))
+		cond_resched();
+	KUNIT_EXPECT_TRUE_MSG(test, completion_done(&m.done),
+			      "munmap of an unmapped BO waited for an unrelated job");
+	dma_fence_signal(priv->fence);
+	KUNIT_EXPECT_EQ(test, ub_munmap_wait(&m), 0);
+	KUNIT_EXPECT_EQ(test, ub_stat(&priv->udev.stats.fence_waits), 0);
+#else
+	kunit_skip(test, "needs the mm notifier API (built-in tests)");
+#endif
+}
+
 static void ttm_user_bo_nonblock(struct kunit *test)
 {
 #if IS_BUILTIN(CONFIG_DRM_TTM_KUNIT_TEST)
@@ -2190,6 +2225,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_submit_section),
 	KUNIT_CASE(ttm_user_bo_interruptible),
 	KUNIT_CASE(ttm_user_bo_nonblock),
+	KUNIT_CASE(ttm_user_bo_unmapped_no_wait),
 	KUNIT_CASE(ttm_user_bo_nonblock_pinned),
 	KUNIT_CASE_SLOW(ttm_user_bo_deadline),
 	KUNIT_CASE_SLOW(ttm_user_bo_race),
@@ -2363,9 +2399,8 @@ static void ttm_user_bo_ttm_invalidate(struct kunit *test)
 	struct ub_ttm_bo *bo;
 
 	ub_fill(test, addr, UB_PAGES, 0x7070);
-	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
-			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
-	KUNIT_EXPECT_TRUE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_PINNED);
+	KUNIT_EXPECT_FALSE(test, bo->tbo.ttm->page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
@@ -2406,33 +2441,6 @@ static void ttm_user_bo_ttm_stale_pages(struct kunit *test)
 	dma_resv_unlock(bo->tbo.base.resv);
 	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
 			    "the tt still lists pages the notifier unmapped");
-
-	ttm_bo_put(&bo->tbo);
-	ttm_device_fini(bdev);
-}
-
-/*
- * CPU mappings through TTM: refused for the mirror policy; for a pinned BO
- * a CPU fault with nothing to commit must not refault forever.
- */
-static void ttm_user_bo_ttm_cpu_mappable(struct kunit *test)
-{
-	struct ub_priv *priv = ub(test);
-	struct ttm_device *bdev = ub_ttm_device(test);
-	unsigned long addr = ub_anon(test, UB_PAGES);
-	struct ttm_user_bo ubo;
-	struct ub_ttm_bo *bo;
-
-	KUNIT_EXPECT_EQ(test, ttm_user_bo_init(&ubo, &priv->udev, NULL, &priv->resv,
-					       addr, UB_PAGES << PAGE_SHIFT,
-					       TTM_USER_BO_CPU_MAPPABLE), -EINVAL);
-
-	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
-			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
-	/* ttm_bo_vm_fault_reserved() refaults on -EAGAIN, SIGBUSes on this */
-	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), -EFAULT);
-	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
-	KUNIT_EXPECT_EQ(test, ub_ttm_populate(bo), 0);
 
 	ttm_bo_put(&bo->tbo);
 	ttm_device_fini(bdev);
@@ -2590,22 +2598,24 @@ static const struct file_operations ub_bo_fops = {
 };
 
 /*
- * A pinned, CPU-mappable BO mapped through TTM: when a commit of new pages
- * releases the old ones, the CPU mapping must not still reach them.
+ * TTM never maps a user BO to the CPU: its tt is never EXTERNAL_MAPPABLE,
+ * even when the driver's ttm_tt_create passes the flag, so a CPU fault
+ * through the BO's mmap raises SIGBUS instead of reaching pages that an
+ * invalidation or a release may free.
  */
-static void ttm_user_bo_ttm_cpu_zap(struct kunit *test)
+static void ttm_user_bo_ttm_no_cpu_map(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	unsigned long map, ret;
+	struct ttm_user_tt utt = { };
 	struct ub_ttm_bo *bo;
 	struct file *file;
+	unsigned long map;
 	u32 word;
 
 	ub_fill(test, addr, UB_PAGES, 0x9191);
-	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES,
-			      TTM_USER_BO_PINNED | TTM_USER_BO_CPU_MAPPABLE);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, TTM_USER_BO_PINNED);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 
@@ -2617,22 +2627,70 @@ static void ttm_user_bo_ttm_cpu_zap(struct kunit *test)
 		      drm_vma_node_offset_addr(&bo->tbo.base.vma_node));
 	fput(file);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(map));
-	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
-	KUNIT_EXPECT_EQ(test, word, ub_word(0, 0, 0x9191));
-
-	/* new pages in the range; committing them releases the old ones */
-	ret = vm_mmap(NULL, addr, UB_PAGES << PAGE_SHIFT, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
-	KUNIT_ASSERT_EQ(test, ret, addr);
-	ub_fill(test, addr, UB_PAGES, 0x9292);
-	KUNIT_ASSERT_EQ(test, ub_snap_commit(&bo->ubo), 0);
-
-	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (void __user *)map, sizeof(word)), 0);
-	KUNIT_EXPECT_EQ_MSG(test, word, ub_word(0, 0, 0x9292),
-			    "the CPU mapping still reaches the released pages");
-
+	KUNIT_EXPECT_NE_MSG(test, copy_from_user(&word, (void __user *)map, sizeof(word)),
+			    0, "a CPU fault through TTM reached a user BO's pages");
 	KUNIT_ASSERT_EQ(test, vm_munmap(map, UB_PAGES << PAGE_SHIFT), 0);
+
+	/* a driver asking for a CPU-mappable tt does not get one */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, ttm_user_tt_init(&utt, &bo->tbo, &bo->ubo,
+					       TTM_TT_FLAG_EXTERNAL_MAPPABLE), 0);
+	KUNIT_EXPECT_TRUE(test, utt.ttm.page_flags & TTM_TT_FLAG_EXTERNAL);
+	KUNIT_EXPECT_FALSE(test, utt.ttm.page_flags & TTM_TT_FLAG_EXTERNAL_MAPPABLE);
+	ttm_user_tt_fini(&utt);
+	dma_resv_unlock(bo->tbo.base.resv);
+
 	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
+/* counts releases of a user BO embedded in a TTM BO (not in ub_priv) */
+static void ub_ttm_hook_release(struct ttm_user_bo *ubo)
+{
+	atomic_inc(&ub(kunit_get_current_test())->release_calls);
+}
+
+static const struct ttm_user_bo_ops ub_ttm_ops = {
+	.release = ub_ttm_hook_release,
+};
+
+/*
+ * TTM destroys a BO whose reservation object is shared (here the user BO's
+ * too) under the BO's individual one (ttm_bo_individualize_resv()); the
+ * unpopulate that releases the user pages must accept that.
+ */
+static void ttm_user_bo_ttm_shared_resv(struct kunit *test)
+{
+	struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
+	struct ttm_placement placement = { .num_placement = 1, .placement = &sys };
+	struct ttm_operation_ctx ctx = { };
+	struct ub_priv *priv = ub(test);
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ub_ttm_bo *bo;
+	long released;
+
+	ub_fill(test, addr, UB_PAGES, 0x9393);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	drm_gem_private_object_init(priv->devs->drm, &bo->tbo.base,
+				    UB_PAGES << PAGE_SHIFT);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_init(&bo->ubo, &priv->udev, &ub_ttm_ops,
+					       &priv->resv, addr,
+					       UB_PAGES << PAGE_SHIFT, 0), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(&priv->resv, NULL), 0);
+	KUNIT_ASSERT_EQ(test, ttm_bo_init_reserved(bdev, &bo->tbo, ttm_bo_type_device,
+						   &placement, PAGE_SIZE, &ctx, NULL,
+						   &priv->resv, ub_ttm_bo_destroy), 0);
+	dma_resv_unlock(&priv->resv);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));
+
+	released = atomic_read(&priv->release_calls);
+	ttm_bo_put(&bo->tbo);
+	/* the BO was idle: TTM destroyed it at once, releasing the pages */
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->release_calls), released + 1);
 	ttm_device_fini(bdev);
 }
 
@@ -2643,8 +2701,8 @@ static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_late_tt),
 	KUNIT_CASE(ttm_user_bo_ttm_invalidate),
 	KUNIT_CASE(ttm_user_bo_ttm_stale_pages),
-	KUNIT_CASE(ttm_user_bo_ttm_cpu_mappable),
-	KUNIT_CASE(ttm_user_bo_ttm_cpu_zap),
+	KUNIT_CASE(ttm_user_bo_ttm_no_cpu_map),
+	KUNIT_CASE(ttm_user_bo_ttm_shared_resv),
 	{}
 };
 

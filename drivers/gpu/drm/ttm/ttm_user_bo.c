@@ -1445,7 +1445,11 @@ EXPORT_SYMBOL(ttm_user_tt_unpopulate);
  * ttm_user_tt_fini() - finalise a tt from ttm_user_tt_init()
  * @utt: the tt
  *
- * Detaches it from its user BO and frees its arrays.
+ * Detaches it from its user BO and frees its arrays. If @utt is the user
+ * BO's tt but its TTM BO has another tt (the error path of
+ * ttm_bo_pipeline_gutting()), that one becomes the user BO's tt again,
+ * emptied: commit to republish the pages. Every tt of a TTM BO backed by a
+ * user BO must be a &struct ttm_user_tt of that user BO.
  *
  * Context: the reservation of the BO that owns @utt must be held, as it is
  * when TTM destroys a tt. Takes the notifier lock for writing.
@@ -1459,8 +1463,26 @@ void ttm_user_tt_fini(struct ttm_user_tt *utt)
 			dma_resv_assert_held(utt->bo->base.resv);
 		down_write(&ubo->udev->notifier_lock);
 		if (ubo->tt == &utt->ttm) {
-			ubo->tt = NULL;
-			ubo->tt_published = false;
+			struct ttm_tt *live = READ_ONCE(utt->bo->ttm);
+
+			/*
+			 * ttm_bo_pipeline_gutting() creates a new tt (which
+			 * became the user BO's) and, when the transfer to the
+			 * ghost fails, destroys it and keeps the old one: the
+			 * old one is the BO's tt again, and it must be
+			 * attached again, or invalidations would leave its
+			 * pages in it. Empty: it may list pages an
+			 * invalidation freed meanwhile; a commit republishes.
+			 */
+			if (live && live != &utt->ttm &&
+			    to_ttm_user_tt(live)->ubo == ubo) {
+				ubo->tt = live;
+				ubo->tt_published = true;
+				ttm_user_bo_unpublish_tt(ubo);
+			} else {
+				ubo->tt = NULL;
+				ubo->tt_published = false;
+			}
 		}
 		up_write(&ubo->udev->notifier_lock);
 	}

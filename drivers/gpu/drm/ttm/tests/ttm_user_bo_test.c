@@ -1176,7 +1176,14 @@ static void ttm_user_bo_pinned_busy_release(struct kunit *test)
 	struct folio *folio;
 	unsigned long ret;
 
-	ub_fill_commit(test, addr, UB_PAGES, 0x5151, TTM_USER_BO_PINNED);
+	/* no driver hooks: the helper alone must keep the job's pages */
+	ub_fill(test, addr, UB_PAGES, 0x5151);
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_init(&priv->ubo, &priv->udev, NULL,
+					       &priv->resv, addr,
+					       UB_PAGES << PAGE_SHIFT,
+					       TTM_USER_BO_PINNED), 0);
+	priv->ubo_live = true;
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
 	sgt = ub_get_sgt(test, &priv->ubo);
 	folio = page_folio(sg_page(sgt->table.sgl));
 	folio_get(folio);
@@ -2644,6 +2651,49 @@ static void ttm_user_bo_ttm_no_cpu_map(struct kunit *test)
 	ttm_device_fini(bdev);
 }
 
+/*
+ * ttm_bo_pipeline_gutting()'s error path: TTM creates a new tt (it becomes
+ * the user BO's), the transfer to the ghost fails, the new tt is destroyed
+ * and the old one stays the BO's. It must be the user BO's again, so an
+ * invalidation takes the pages out of it.
+ */
+static void ttm_user_bo_ttm_gutting_error(struct kunit *test)
+{
+	struct ttm_device *bdev = ub_ttm_device(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	unsigned long i, stale = 0;
+	struct ub_ttm_bo *bo;
+	struct ttm_tt *old, *tmp;
+
+	ub_fill(test, addr, UB_PAGES, 0x9494);
+	bo = ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0);
+	old = bo->tbo.ttm;
+	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
+	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
+	KUNIT_ASSERT_NOT_NULL(test, old->pages[0]);
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	tmp = ttm_user_tt_create(&bo->tbo, &bo->ubo, 0);
+	KUNIT_ASSERT_NOT_NULL(test, tmp);
+	ttm_user_tt_destroy(bdev, tmp);
+	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, old);
+	/* a commit publishes the still valid pages to it again */
+	KUNIT_EXPECT_EQ(test, ttm_user_bo_commit(&bo->ubo), 0);
+	KUNIT_EXPECT_NOT_NULL(test, old->pages[0]);
+	dma_resv_unlock(bo->tbo.base.resv);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	for (i = 0; i < UB_PAGES; i++)
+		stale += old->pages[i] || old->dma_address[i];
+	dma_resv_unlock(bo->tbo.base.resv);
+	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+			    "the BO's tt kept pages the notifier unmapped");
+
+	ttm_bo_put(&bo->tbo);
+	ttm_device_fini(bdev);
+}
+
 /* counts releases of a user BO embedded in a TTM BO (not in ub_priv) */
 static void ub_ttm_hook_release(struct ttm_user_bo *ubo)
 {
@@ -2703,6 +2753,7 @@ static struct kunit_case ttm_user_bo_ttm_cases[] = {
 	KUNIT_CASE(ttm_user_bo_ttm_stale_pages),
 	KUNIT_CASE(ttm_user_bo_ttm_no_cpu_map),
 	KUNIT_CASE(ttm_user_bo_ttm_shared_resv),
+	KUNIT_CASE(ttm_user_bo_ttm_gutting_error),
 	{}
 };
 

@@ -126,9 +126,16 @@ enum ttm_user_bo_flags {
  *	in process context, before the helper waits for the BO's fences and
  *	drops the committed pages (a commit of different pages, unpopulate of
  *	the BO's current tt, a direct call): unbind them from the device and
- *	drop kernel mappings of them. May sleep and allocate. Not called by
+ *	drop kernel mappings of them. May sleep; may allocate unless the
+ *	driver releases from its shrinker (i915 does), where it must only
+ *	use what reclaim allows (GFP_NOWAIT, preallocated memory). Not called by
  *	ttm_user_bo_fini() (the driver has unbound the BO by then), nor when
  *	a pinned commit keeps the same pages.
+ *
+ * @invalidate and @release of one BO may run at the same time (an
+ * invalidation does not take the reservation): @release must not assume
+ * the pages are still mapped, @invalidate must not assume a binding the
+ * release hook is tearing down is still there.
  *
  * Both are optional. Without @release the helper still never unmaps or
  * unpins pages a job in the reservation object may use: it waits first.

@@ -634,6 +634,8 @@ static const struct mmu_interval_notifier_ops ttm_user_bo_notifier_ops = {
  * -E2BIG for more than %TTM_USER_BO_MAX_PAGES pages;
  * -EFAULT if the range is not a user range (access_ok());
  * -ESRCH if the caller has no mm (kernel thread);
+ * -EINTR if a fatal signal interrupted inserting the first notifier of the
+ * mm (mm_take_all_locks());
  * -EOPNOTSUPP if the device's DMA mappings may bounce (see
  * ttm_user_bo_device_init());
  * -ENOMEM if the notifier could not be inserted.
@@ -835,8 +837,11 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
  * -ESRCH if the mm has exited;
  * -EFAULT if part of the range is unmapped, PROT_NONE, VM_IO or VM_PFNMAP;
  * -EPERM if a writable BO covers a read-only mapping (either policy);
- * -EBUSY if the range kept being invalidated until the deadline passed;
+ * -EBUSY if the range kept being invalidated until the deadline passed,
+ * or (%TTM_USER_BO_LONGTERM) pages could not be migrated for a long-term pin;
  * -EINTR if a fatal signal is pending;
+ * -EOPNOTSUPP (%TTM_USER_BO_LONGTERM) for a mapping that cannot be pinned
+ * long-term (fsdax);
  * -ENOMEM on allocation failure.
  */
 int ttm_user_bo_snapshot(struct ttm_user_bo *ubo)
@@ -1141,7 +1146,9 @@ fail:
  * ttm_user_bo_snapshot() and try again;
  * -ENOMEM on allocation failure;
  * another negative error code from dma_map_sgtable().
- * On an error the snapshot is dropped and no pages are committed.
+ * On an error the snapshot is dropped. An -EAGAIN before the old pages
+ * were released (a stale snapshot) leaves the old commit in place, no
+ * longer valid; any other error leaves no pages committed.
  */
 int ttm_user_bo_commit(struct ttm_user_bo *ubo)
 {
@@ -1214,7 +1221,9 @@ EXPORT_SYMBOL(ttm_user_bo_get_sgt);
  * fence slots before), take a reservation or wait for a fence.
  *
  * Context: process context, may sleep (an invalidation holds the lock for
- * writing only briefly, never while waiting for fences); the reservations
+ * writing only to move the sequence and, after the BO's fences signaled,
+ * while the driver's invalidate hook runs and the pages are unmapped;
+ * never while the helper waits for fences); the reservations
  * of the job's BOs held. Takes the notifier lock for reading.
  */
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)

@@ -109,6 +109,11 @@ PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 KTAP_START = re.compile(r'^(K?TAP) version \d+\s*$')
 SUBTEST = re.compile(r'^(\s*)# Subtest: (.+?)\s*$')
 RESULT = re.compile(r'^(\s*)(ok|not ok) \d+ (.*?)\s*(#.*)?$')
+# What the KTAP parser is fed: KTAP lines, and KUnit's diagnostics (indented
+# by at least one level). Other kernel messages printed in between
+# ("Freeing initrd memory" between a version line and its subtest header)
+# would derail it; scan_log() judges them on the full log.
+KTAP_LINE = re.compile(r'^(\s*(K?TAP version \d+|\d+\.\.\d+|(not )?ok \d+|#)| {4})')
 
 
 def _reason_line(path, n, rest):
@@ -342,7 +347,7 @@ def parse_ktap(text, kunit_dir, res):
     if not docs:
         res['boot'].append('no KTAP results in the log')
     for start, lines in docs:
-        top = kunit_parser.parse_run_tests(lines)
+        top = kunit_parser.parse_run_tests([l for l in lines if KTAP_LINE.match(l)])
         if top.status in (TestStatus.FAILURE_TO_PARSE_TESTS, TestStatus.NO_TESTS):
             res['boot'].append(f'KTAP document at log line {start + 1}: no results parsed')
             continue

@@ -38,6 +38,7 @@ reliability-clean         reliability  pass     1 kmemleak reports of upstream c
 leak-ours                 reliability  fail     ttm_user_bo_snapshot
 leak-over-limit           reliability  fail     more reports through \"ttm_tt_simple_create\" than the baseline allows
 finding-in-case           base         fail     2 passed, 1 failed
+interleaved-kmsg          base         pass     3 passed, 0 failed
 warn-wrong-case           base         fail     alpha.alpha_two: passed, but the log has 2 finding(s) while it ran: WARNING: CPU: 0 PID: 42 at drivers/gpu/drm/drm_rect.c:123"
 n=$(echo "$cases" | wc -l)
 echo "KTAP version 1"

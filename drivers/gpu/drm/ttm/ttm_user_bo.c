@@ -333,10 +333,15 @@ void ttm_user_bo_device_init(struct ttm_user_bo_device *udev,
 	/*
 	 * Bounce buffering breaks a mirror of user memory: the device sees a
 	 * copy taken at map time, and the unmap copies the bounce buffer
-	 * back over whatever the CPU wrote since.
+	 * back over whatever the CPU wrote since. Every DMA layer that may
+	 * bounce also limits the mapping size to its bounce buffer: dma-direct
+	 * with swiotlb forced or for an addressing-limited device, Xen's
+	 * swiotlb (machine-discontiguous pages), iommu-dma for an untrusted
+	 * device.
 	 */
 	udev->bounce = is_swiotlb_force_bounce(dma_dev) ||
-		dma_addressing_limited(dma_dev);
+		dma_addressing_limited(dma_dev) ||
+		dma_max_mapping_size(dma_dev) != SIZE_MAX;
 
 	if (IS_ENABLED(CONFIG_LOCKDEP)) {
 		struct dma_fence *stub = dma_fence_get_stub();

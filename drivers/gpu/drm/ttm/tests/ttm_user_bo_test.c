@@ -2138,6 +2138,20 @@ static void ttm_user_bo_longterm(struct kunit *test)
 	ttm_refct_sgt_put(sgt);
 }
 
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+/* as Xen's swiotlb and iommu-dma for untrusted devices say they bounce */
+static size_t ub_bounce_max_mapping_size(struct device *dev)
+{
+	return SZ_256K;
+}
+
+static const struct dma_map_ops ub_bounce_dma_ops = {
+	.map_sg = ub_map_sg,
+	.unmap_sg = ub_unmap_sg,
+	.max_mapping_size = ub_bounce_max_mapping_size,
+};
+#endif
+
 /* A device whose mappings bounce through swiotlb gets no user BOs. */
 static void ttm_user_bo_bounce(struct kunit *test)
 {
@@ -2159,6 +2173,14 @@ static void ttm_user_bo_bounce(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, 0), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, TTM_USER_BO_PINNED),
 			-EOPNOTSUPP);
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+	/* DMA ops that bounce (a finite mapping size) */
+	set_dma_ops(priv->dev, &ub_bounce_dma_ops);
+	ttm_user_bo_device_init(&priv->udev, priv->dev);
+	set_dma_ops(priv->dev, NULL);
+	KUNIT_EXPECT_TRUE(test, priv->udev.bounce);
+	KUNIT_EXPECT_EQ(test, ub_init(test, addr, UB_PAGES, 0), -EOPNOTSUPP);
+#endif
 #else
 	kunit_skip(test, "needs CONFIG_SWIOTLB");
 #endif

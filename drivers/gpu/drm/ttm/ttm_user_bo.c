@@ -309,9 +309,11 @@ DEFINE_SHOW_ATTRIBUTE(ttm_user_bo_stats);
  *
  * Takes the largest sg segment from dma_max_mapping_size() and
  * dma_get_max_seg_size() of @dma_dev, so set the device's DMA limits first.
- * A device whose mappings may bounce through swiotlb (forced bouncing, as
- * in confidential-computing guests, or a DMA mask that does not cover all
- * memory) gets no user BOs: ttm_user_bo_init() returns -EOPNOTSUPP.
+ * A device whose mappings may bounce (swiotlb forced, as in
+ * confidential-computing guests; a DMA mask that does not cover all memory;
+ * any DMA layer with a finite dma_max_mapping_size(), such as Xen's swiotlb
+ * or iommu-dma for an untrusted device) gets no user BOs:
+ * ttm_user_bo_init() returns -EOPNOTSUPP.
  * Primes lockdep with fs_reclaim -> notifier_lock and notifier_lock ->
  * fence wait, so an allocation under the notifier lock, or the notifier
  * lock taken in a fence-signalling critical section

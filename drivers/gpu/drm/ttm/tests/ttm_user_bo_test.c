@@ -1778,6 +1778,51 @@ static int ub_race_thread(void *data)
 	return 0;
 }
 
+/*
+ * Inside the submission section, with the BO valid, the range must still
+ * map exactly the committed pages: an invalidation cannot complete while
+ * the section holds the notifier lock. Compares with GUP-fast, which takes
+ * no lock (the mmap_lock would nest the wrong way here) and never faults;
+ * a page GUP-fast cannot reach counts as a mismatch. Returns the number of
+ * mismatching pages, or -1 if the BO was not valid.
+ */
+static long ub_check_in_section(struct ub_priv *priv)
+{
+	struct ttm_user_bo *ubo = &priv->ubo;
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter iter;
+	long i = 0, other = 0;
+
+	dma_resv_lock(ubo->resv, NULL);
+	sgt = ttm_user_bo_get_sgt(ubo);
+	if (IS_ERR(sgt)) {
+		dma_resv_unlock(ubo->resv);
+		return -1;
+	}
+	ttm_user_bo_submit_begin(&priv->udev);
+	if (!ttm_user_bo_submit_valid(ubo)) {
+		other = -1;
+		goto out;
+	}
+	for_each_sgtable_page(&sgt->table, &iter, 0) {
+		struct page *page;
+
+		if (get_user_pages_fast_only(ubo->start + (i << PAGE_SHIFT), 1, 0,
+					     &page) != 1) {
+			other++;
+		} else {
+			other += page != sg_page_iter_page(&iter);
+			put_page(page);
+		}
+		i++;
+	}
+out:
+	ttm_user_bo_submit_end(&priv->udev);
+	ttm_refct_sgt_put(sgt);
+	dma_resv_unlock(ubo->resv);
+	return other;
+}
+
 static void ttm_user_bo_race(struct kunit *test)
 {
 	struct ub_priv *priv = ub(test);
@@ -1787,8 +1832,8 @@ static void ttm_user_bo_race(struct kunit *test)
 		.mm = current->mm, .addr = addr, .size = npages << PAGE_SHIFT,
 	};
 	unsigned long ok = 0, busy = 0, stale = 0, other = 0;
+	unsigned long checked = 0, mismatched = 0, tries;
 	struct task_struct *t;
-	unsigned long end;
 
 	KUNIT_ASSERT_EQ(test, ub_init(test, addr, npages, 0), 0);
 	init_completion(&ctx.started);
@@ -1796,33 +1841,43 @@ static void ttm_user_bo_race(struct kunit *test)
 	t = kthread_run(ub_race_thread, &ctx, "ttm_user_bo_race");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	wait_for_completion(&ctx.started);
-	end = jiffies + msecs_to_jiffies(500);
 
-	while (time_before(jiffies, end)) {
+	/* until enough commits met enough remaps (events, not time), bounded */
+	for (tries = 0; tries < 20000 && (checked < 32 || ctx.remaps < 32); tries++) {
 		int ret = ttm_user_bo_snapshot(&priv->ubo);
 
 		if (!ret)
 			ret = ub_commit(&priv->ubo);
-		if (!ret)
+		if (!ret) {
+			long bad = ub_check_in_section(priv);
+
 			ok++;
-		else if (ret == -EBUSY)
+			if (bad >= 0) {
+				checked++;
+				mismatched += bad;
+			}
+		} else if (ret == -EBUSY) {
 			busy++;
-		else if (ret == -EAGAIN)
+		} else if (ret == -EAGAIN) {
 			stale++;
-		else
+		} else {
 			other++;
+		}
 		cond_resched();
 	}
 	kthread_stop(t);
 	mmput(ctx.mm);
 
-	kunit_info(test, "%lu remaps; %lu commits, %lu deadline, %lu stale\n",
-		   ctx.remaps, ok, busy, stale);
+	kunit_info(test, "%lu remaps; %lu commits (%lu checked valid in the section), %lu deadline, %lu stale\n",
+		   ctx.remaps, ok, checked, busy, stale);
 	/* Every attempt completed with success or a defined retry error. */
 	KUNIT_EXPECT_EQ(test, other, 0);
 	KUNIT_EXPECT_EQ(test, ctx.error, 0);
 	KUNIT_EXPECT_GT(test, ctx.remaps, 0);
-	KUNIT_EXPECT_GT(test, ok + busy + stale, 0);
+	KUNIT_EXPECT_GT(test, checked, 0);
+	/* every page a valid BO hands out is the page the range maps then */
+	KUNIT_EXPECT_EQ_MSG(test, mismatched, 0,
+			    "a valid BO's pages differ from what the range maps");
 	/* Quiet again: it converges, to the pages the range has now. */
 	ub_fill(test, addr, npages, 0xc0c00000);
 	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);

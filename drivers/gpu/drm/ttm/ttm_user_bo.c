@@ -1422,12 +1422,19 @@ EXPORT_SYMBOL(ttm_user_tt_create);
  *
  * Context: the BO's reservation must be held.
  *
- * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first.
+ * Return: 0, or a ttm_user_bo_commit() error: -EAGAIN means snapshot first;
+ * -EINVAL for a tt that is not both its user BO's and its TTM BO's (a
+ * ghost's, or one a newer ttm_user_tt_init() replaced): a commit would not
+ * publish to it.
  */
 int ttm_user_tt_populate(struct ttm_device *bdev, struct ttm_tt *ttm,
 			 struct ttm_operation_ctx *ctx)
 {
-	return ttm_user_bo_commit(to_ttm_user_tt(ttm)->ubo);
+	struct ttm_user_tt *utt = to_ttm_user_tt(ttm);
+
+	if (!ttm_user_tt_attached(utt))
+		return -EINVAL;
+	return ttm_user_bo_commit(utt->ubo);
 }
 EXPORT_SYMBOL(ttm_user_tt_populate);
 

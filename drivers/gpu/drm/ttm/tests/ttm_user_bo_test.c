@@ -2752,6 +2752,8 @@ static void ttm_user_bo_ttm_gutting_error(struct kunit *test)
 	dma_resv_lock(bo->tbo.base.resv, NULL);
 	tmp = ttm_user_tt_create(&bo->tbo, &bo->ubo, 0);
 	KUNIT_ASSERT_NOT_NULL(test, tmp);
+	/* meanwhile the BO's tt is detached: populating it would publish nothing */
+	KUNIT_EXPECT_EQ(test, ttm_user_tt_populate(bdev, old, NULL), -EINVAL);
 	ttm_user_tt_destroy(bdev, tmp);
 	KUNIT_EXPECT_PTR_EQ(test, bo->ubo.tt, old);
 	/* a commit publishes the still valid pages to it again */

@@ -14,6 +14,8 @@
 #include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -61,13 +63,79 @@ void vmw_userptr_device_init(struct vmw_private *vmw)
 	ttm_user_bo_device_init(&vmw->udev, vmw->drm.dev);
 }
 
+static void vmw_userptr_show_bo(struct seq_file *m, int id, struct vmw_bo *vbo)
+{
+	struct ttm_user_bo *ubo = &vbo->user->ubo;
+	struct ttm_user_bo_info info;
+
+	if (dma_resv_lock_interruptible(vbo->tbo.base.resv, NULL))
+		return;
+	ttm_user_bo_get_info(ubo, &info);
+	dma_resv_unlock(vbo->tbo.base.resv);
+	seq_printf(m, "\t0x%08x: user 0x%lx-0x%lx%s, committed %lu pages, seq %lu, %s, %u sg entries\n",
+		   id, ubo->start, ubo->start + (ubo->num_pages << PAGE_SHIFT),
+		   ubo->flags & TTM_USER_BO_READ_ONLY ? " read-only" : "",
+		   info.committed_pages, info.seq,
+		   info.valid ? "valid" : "not valid", info.sg_entries);
+}
+
 /**
- * vmw_userptr_debugfs_init - the helper's counters in the device's debugfs
+ * vmw_userptr_debugfs_show - list the userptr BOs of every client
+ * @m: the seq_file, whose private data is the device
+ * @unused: unused
+ *
+ * One line per client, then one per userptr BO: handle, user range, pages
+ * committed, their sequence, whether they are still valid, sg entries.
+ *
+ * Return: 0, or -EINTR.
+ */
+int vmw_userptr_debugfs_show(struct seq_file *m, void *unused)
+{
+	struct vmw_private *vmw = m->private;
+	struct drm_device *dev = &vmw->drm;
+	struct drm_gem_object *gobj;
+	struct drm_file *file;
+	int id;
+
+	if (mutex_lock_interruptible(&dev->filelist_mutex))
+		return -EINTR;
+	list_for_each_entry(file, &dev->filelist, lhead) {
+		rcu_read_lock();
+		seq_printf(m, "pid %d:\n", pid_nr(rcu_dereference(file->pid)));
+		rcu_read_unlock();
+		/* A reference per BO: its reservation is taken unlocked. */
+		for (id = 0; ; id++) {
+			spin_lock(&file->table_lock);
+			gobj = idr_get_next(&file->object_idr, &id);
+			if (gobj)
+				drm_gem_object_get(gobj);
+			spin_unlock(&file->table_lock);
+			if (!gobj)
+				break;
+			if (to_vmw_bo(gobj)->user)
+				vmw_userptr_show_bo(m, id, to_vmw_bo(gobj));
+			drm_gem_object_put(gobj);
+		}
+	}
+	mutex_unlock(&dev->filelist_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmw_userptr_debugfs);
+
+/**
+ * vmw_userptr_debugfs_init - userptr files in the device's debugfs
  * @vmw: the device, registered
+ *
+ * vmwgfx_userptr lists the userptr BOs of every client; the helper adds
+ * its counters.
  */
 void vmw_userptr_debugfs_init(struct vmw_private *vmw)
 {
-	ttm_user_bo_debugfs_init(&vmw->udev, vmw->drm.primary->debugfs_root);
+	struct dentry *root = vmw->drm.primary->debugfs_root;
+
+	debugfs_create_file("vmwgfx_userptr", 0444, root, vmw,
+			    &vmw_userptr_debugfs_fops);
+	ttm_user_bo_debugfs_init(&vmw->udev, root);
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mman.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
@@ -348,6 +349,48 @@ static void vmw_userptr_synccpu(struct kunit *test)
 							m->file), 0);
 }
 
+static const char *vmw_test_listing(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	struct seq_file sf = {
+		.size = PAGE_SIZE,
+		.private = m->vmw,
+	};
+
+	sf.buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sf.buf);
+	KUNIT_EXPECT_EQ(test, vmw_userptr_debugfs_show(&sf, NULL), 0);
+	KUNIT_EXPECT_LT(test, sf.count, PAGE_SIZE);
+	return sf.buf;
+}
+
+/* The debugfs listing shows what the kernel holds for each userptr BO. */
+static void vmw_userptr_debugfs(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct vmw_mock *m = test->priv;
+	struct drm_device *dev = &m->vmw->drm;
+	char line[128];
+	u32 handle;
+
+	/* drm_open() would list the file; drm_close_helper() unlists it. */
+	mutex_lock(&dev->filelist_mutex);
+	list_add(&m->file->lhead, &dev->filelist);
+	mutex_unlock(&dev->filelist_mutex);
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+					      PAGE_SIZE, DRM_VMW_USERPTR_PROBE,
+					      &handle), 0);
+	snprintf(line, sizeof(line), "0x%08x: user 0x%lx-0x%lx, committed %u pages",
+		 handle, addr, addr + VMW_TEST_PAGES * PAGE_SIZE, VMW_TEST_PAGES);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), line));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), ", valid, "));
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, VMW_TEST_PAGES * PAGE_SIZE), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test),
+					   ", not valid, 0 sg entries"));
+}
+
 /*
  * Every allocation of the probe fails in turn (the helper's fault
  * attribute): each failure leaves no handle and nothing committed.
@@ -397,6 +440,7 @@ static struct kunit_case vmw_userptr_cases[] = {
 	KUNIT_CASE(vmw_userptr_probe_read_only),
 	KUNIT_CASE(vmw_userptr_refusals),
 	KUNIT_CASE(vmw_userptr_synccpu),
+	KUNIT_CASE(vmw_userptr_debugfs),
 	KUNIT_CASE(vmw_userptr_alloc_fail),
 	{}
 };

@@ -185,6 +185,21 @@ struct ttm_user_bo {
 	bool tt_published;
 };
 
+/**
+ * struct ttm_user_bo_info - what a user BO holds, for debugfs and tests
+ * @committed_pages: pages of the committed snapshot, 0 if none
+ * @seq: the interval-notifier sequence the pages were committed at
+ * @valid: the committed pages are DMA-mapped and the range has not been
+ *	invalidated since (what ttm_user_bo_submit_valid() answers now)
+ * @sg_entries: DMA segments of the committed, mapped sg-table, 0 if none
+ */
+struct ttm_user_bo_info {
+	unsigned long committed_pages;
+	unsigned long seq;
+	bool valid;
+	unsigned int sg_entries;
+};
+
 #ifdef CONFIG_FAULT_INJECTION
 /*
  * Fault injection for every allocation the helper makes (snapshot page
@@ -214,6 +229,8 @@ int ttm_user_bo_commit(struct ttm_user_bo *ubo);
 int ttm_user_bo_commit_interruptible(struct ttm_user_bo *ubo);
 void ttm_user_bo_release_pages(struct ttm_user_bo *ubo);
 struct ttm_refct_sgt *ttm_user_bo_get_sgt(struct ttm_user_bo *ubo);
+void ttm_user_bo_get_info(struct ttm_user_bo *ubo,
+			  struct ttm_user_bo_info *info);
 
 void ttm_user_bo_submit_begin(struct ttm_user_bo_device *udev)
 	__acquires(&udev->notifier_lock);

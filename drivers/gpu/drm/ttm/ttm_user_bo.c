@@ -1276,6 +1276,36 @@ bool ttm_user_bo_submit_valid(struct ttm_user_bo *ubo)
 EXPORT_SYMBOL(ttm_user_bo_submit_valid);
 
 /**
+ * ttm_user_bo_get_info() - describe what a user BO holds
+ * @ubo: the user BO
+ * @info: filled with the committed pages, their sequence, whether they are
+ *	still valid and the DMA segments of their sg-table
+ *
+ * For debugfs listings and tests: drivers show what the kernel holds
+ * without reading the helper's private fields.
+ *
+ * Context: the BO's reservation must be held. Takes the notifier lock for
+ * reading.
+ */
+void ttm_user_bo_get_info(struct ttm_user_bo *ubo,
+			  struct ttm_user_bo_info *info)
+{
+	dma_resv_assert_held(ubo->resv);
+
+	memset(info, 0, sizeof(*info));
+	down_read(&ubo->udev->notifier_lock);
+	if (ubo->committed) {
+		info->committed_pages = ubo->num_pages;
+		info->seq = ubo->seq;
+		if (ubo->sgt && ubo->mapped)
+			info->sg_entries = ubo->sgt->table.nents;
+	}
+	info->valid = ttm_user_bo_valid_locked(ubo);
+	up_read(&ubo->udev->notifier_lock);
+}
+EXPORT_SYMBOL(ttm_user_bo_get_info);
+
+/**
  * ttm_user_bo_submit_end() - end the last-check critical section
  * @udev: the per-device state
  *

@@ -703,6 +703,40 @@ static void ttm_user_bo_munmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ub_commit(&priv->ubo), -EAGAIN);
 }
 
+/* ttm_user_bo_get_info() follows the commit and the invalidation. */
+static void ttm_user_bo_info(struct kunit *test)
+{
+	struct ub_priv *priv = ub(test);
+	unsigned long addr = ub_anon(test, UB_PAGES);
+	struct ttm_user_bo_info info;
+
+	KUNIT_ASSERT_EQ(test, ub_init(test, addr, UB_PAGES, 0), 0);
+	dma_resv_lock(priv->ubo.resv, NULL);
+	ttm_user_bo_get_info(&priv->ubo, &info);
+	dma_resv_unlock(priv->ubo.resv);
+	KUNIT_EXPECT_EQ(test, info.committed_pages, 0);
+	KUNIT_EXPECT_FALSE(test, info.valid);
+	KUNIT_EXPECT_EQ(test, info.sg_entries, 0);
+
+	ub_fill(test, addr, UB_PAGES, 0x1f0);
+	KUNIT_ASSERT_EQ(test, ub_snap_commit(&priv->ubo), 0);
+	dma_resv_lock(priv->ubo.resv, NULL);
+	ttm_user_bo_get_info(&priv->ubo, &info);
+	dma_resv_unlock(priv->ubo.resv);
+	KUNIT_EXPECT_EQ(test, info.committed_pages, UB_PAGES);
+	KUNIT_EXPECT_EQ(test, info.seq, priv->ubo.seq);
+	KUNIT_EXPECT_TRUE(test, info.valid);
+	KUNIT_EXPECT_GE(test, info.sg_entries, 1);
+	KUNIT_EXPECT_LE(test, info.sg_entries, UB_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
+	dma_resv_lock(priv->ubo.resv, NULL);
+	ttm_user_bo_get_info(&priv->ubo, &info);
+	dma_resv_unlock(priv->ubo.resv);
+	KUNIT_EXPECT_FALSE(test, info.valid);
+	KUNIT_EXPECT_EQ(test, info.sg_entries, 0);
+}
+
 /* A snapshot invalidated before its commit is refused, not published. */
 static void ttm_user_bo_stale_snapshot(struct kunit *test)
 {
@@ -2289,6 +2323,7 @@ static struct kunit_case ttm_user_bo_core_cases[] = {
 	KUNIT_CASE(ttm_user_bo_tt_size_mismatch),
 	KUNIT_CASE(ttm_user_bo_fatal_signal),
 	KUNIT_CASE(ttm_user_bo_munmap),
+	KUNIT_CASE(ttm_user_bo_info),
 	KUNIT_CASE(ttm_user_bo_stale_snapshot),
 	KUNIT_CASE(ttm_user_bo_remap),
 	KUNIT_CASE(ttm_user_bo_madv_dontneed),

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit tests of vmwgfx's userptr buffer objects, on a mock device: a
+ * struct vmw_private with no hardware, with vmwgfx's real TTM device funcs
+ * (vmw_bo_driver), a VRAM range manager and a DRM file, so the ioctl, the
+ * BO creation and the ttm_tt paths run as they do on a device.
+ */
+
+#include <kunit/test.h>
+
+#include <linux/dma-direct.h>
+#include <linux/fault-inject.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_prime.h>
+#include <drm/ttm/ttm_range_manager.h>
+
+#include "../vmwgfx_bo.h"
+#include "../vmwgfx_drv.h"
+
+#define VMW_TEST_PAGES 8
+
+/**
+ * struct vmw_mock - a vmwgfx device with no hardware
+ * @vmw: the device
+ * @filp: an open DRM file of it
+ * @file: its DRM file
+ */
+struct vmw_mock {
+	struct vmw_private *vmw;
+	struct file *filp;
+	struct drm_file *file;
+};
+
+DEFINE_DRM_GEM_FOPS(vmw_mock_fops);
+
+static const struct drm_driver vmw_mock_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.fops = &vmw_mock_fops,
+};
+
+static int vmw_mock_init(struct kunit *test)
+{
+	struct vmw_private *vmw;
+	struct vmw_mock *m;
+	struct device *dev;
+	int ret;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	test->priv = m;
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	/* as vmw_dma_masks() sets it */
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	vmw = drm_kunit_helper_alloc_drm_device_with_driver(test, dev,
+							    struct vmw_private,
+							    drm,
+							    &vmw_mock_driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vmw);
+	vmw->map_mode = vmw_dma_map_populate;
+	mutex_init(&vmw->binding_mutex);
+	ret = ttm_device_init(&vmw->bdev, &vmw_bo_driver, dev,
+			      vmw->drm.anon_inode->i_mapping,
+			      vmw->drm.vma_offset_manager, false, false);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	m->vmw = vmw;
+	ret = ttm_range_man_init(&vmw->bdev, TTM_PL_VRAM, false, 64);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	vmw_userptr_device_init(vmw);
+
+	m->filp = mock_drm_getfile(vmw->drm.primary, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->filp);
+	m->file = m->filp->private_data;
+	return 0;
+}
+
+static void vmw_mock_exit(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+
+	if (!m || !m->vmw)
+		return;
+	/* Closing the file drops every handle, and so every BO. */
+	if (!IS_ERR_OR_NULL(m->filp))
+		__fput_sync(m->filp);
+	ttm_range_man_fini(&m->vmw->bdev, TTM_PL_VRAM);
+	ttm_device_fini(&m->vmw->bdev);
+}
+
+static unsigned long vmw_test_mmap(struct kunit *test, unsigned long prot)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, VMW_TEST_PAGES * PAGE_SIZE, prot,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static int vmw_test_create(struct kunit *test, u64 addr, u64 size, u32 flags,
+			   u32 *handle)
+{
+	struct vmw_mock *m = test->priv;
+	struct drm_vmw_userptr_arg arg = {
+		.user_ptr = addr,
+		.size = size,
+		.flags = flags,
+	};
+	int ret;
+
+	ret = vmw_userptr_ioctl(&m->vmw->drm, &arg, m->file);
+	if (!ret)
+		*handle = arg.handle;
+	return ret;
+}
+
+static struct vmw_bo *vmw_test_lookup(struct kunit *test, u32 handle)
+{
+	struct vmw_mock *m = test->priv;
+	struct drm_gem_object *gobj = drm_gem_object_lookup(m->file, handle);
+
+	KUNIT_ASSERT_NOT_NULL(test, gobj);
+	/* The handle keeps the BO for the rest of the test. */
+	drm_gem_object_put(gobj);
+	return to_vmw_bo(gobj);
+}
+
+static bool vmw_test_no_handle(struct vmw_mock *m)
+{
+	return idr_is_empty(&m->file->object_idr);
+}
+
+static void vmw_userptr_param(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	struct drm_vmw_getparam_arg arg = { .param = DRM_VMW_PARAM_USERPTR };
+
+	KUNIT_EXPECT_EQ(test, vmw_getparam_ioctl(&m->vmw->drm, &arg, m->file), 0);
+	KUNIT_EXPECT_EQ(test, arg.value, 1);
+}
+
+struct vmw_input_case {
+	const char *name;
+	long offset;		/* from a mapped range; used unless absolute */
+	u64 absolute;
+	u64 size;
+	u32 flags;
+	u64 reserved;
+	int ret;
+};
+
+static const struct vmw_input_case vmw_input_cases[] = {
+	{ "unknown flag", 0, 0, PAGE_SIZE, BIT(2), 0, -EINVAL },
+	{ "reserved", 0, 0, PAGE_SIZE, 0, 1, -EINVAL },
+	{ "size 0", 0, 0, 0, 0, 0, -EINVAL },
+	{ "address 0", 0, 1, PAGE_SIZE, 0, 0, -EINVAL },
+	{ "unaligned address", 8, 0, PAGE_SIZE, 0, 0, -EINVAL },
+	{ "unaligned size", 0, 0, PAGE_SIZE + 8, 0, 0, -EINVAL },
+	{ "overflow", 0, PAGE_MASK, 2 * PAGE_SIZE, 0, 0, -EINVAL },
+	{ "kernel range", 0, TASK_SIZE_MAX, PAGE_SIZE, 0, 0, -EFAULT },
+	{ "too large", 0, 0, (TTM_USER_BO_MAX_PAGES + 1) << PAGE_SHIFT, 0, 0,
+	  -E2BIG },
+	{ "hole with probe", VMW_TEST_PAGES * PAGE_SIZE, 0, PAGE_SIZE,
+	  DRM_VMW_USERPTR_PROBE, 0, -EFAULT },
+};
+
+static void vmw_input_desc(const struct vmw_input_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vmw_input, vmw_input_cases, vmw_input_desc);
+
+static void vmw_userptr_input(struct kunit *test)
+{
+	const struct vmw_input_case *c = test->param_value;
+	struct vmw_mock *m = test->priv;
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_vmw_userptr_arg arg = {
+		.user_ptr = addr + c->offset,
+		.size = c->size,
+		.flags = c->flags,
+		.reserved[1] = c->reserved,
+		.handle = 0x1234,
+	};
+	long commits = atomic_long_read(&m->vmw->udev.stats.commits);
+
+	if (c->absolute)
+		arg.user_ptr = c->absolute == 1 ? 0 : c->absolute;
+	/* The page after the range is unmapped for the probe case. */
+	KUNIT_EXPECT_EQ(test, vmw_userptr_ioctl(&m->vmw->drm, &arg, m->file),
+			c->ret);
+	KUNIT_EXPECT_TRUE(test, vmw_test_no_handle(m));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->vmw->udev.stats.commits),
+			commits);
+}
+
+static void vmw_userptr_create(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct vmw_bo *vbo;
+	u32 handle;
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+					      PAGE_SIZE, 0, &handle), 0);
+	vbo = vmw_test_lookup(test, handle);
+	KUNIT_ASSERT_NOT_NULL(test, vbo->user);
+	KUNIT_EXPECT_EQ(test, vbo->tbo.base.size, VMW_TEST_PAGES * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vbo->tbo.resource->mem_type, TTM_PL_SYSTEM);
+	KUNIT_ASSERT_NOT_NULL(test, vbo->tbo.ttm);
+	KUNIT_EXPECT_TRUE(test, vmw_userptr_is_tt(vbo->tbo.ttm));
+	KUNIT_EXPECT_EQ(test, vmw_userptr_ubo(vbo)->start, addr);
+	KUNIT_EXPECT_EQ(test, vmw_userptr_ubo(vbo)->num_pages, VMW_TEST_PAGES);
+}
+
+/*
+ * A probe commits the pages behind the range: the sg-table holds exactly
+ * those pages, and what the device reads through the DMA addresses is what
+ * the CPU wrote.
+ */
+static void vmw_userptr_probe_pages(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct vmw_mock *m = test->priv;
+	struct page *pages[VMW_TEST_PAGES];
+	struct ttm_refct_sgt *rsgt;
+	struct sg_dma_page_iter dit;
+	struct sg_page_iter pit;
+	struct vmw_bo *vbo;
+	unsigned int i;
+	u32 handle;
+
+	for (i = 0; i < VMW_TEST_PAGES; i++) {
+		u32 v = 0xf00d0000 + i;
+
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(addr + i * PAGE_SIZE),
+						   &v, sizeof(v)), 0);
+	}
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+					      PAGE_SIZE, DRM_VMW_USERPTR_PROBE,
+					      &handle), 0);
+	vbo = vmw_test_lookup(test, handle);
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, VMW_TEST_PAGES, 0, pages),
+			VMW_TEST_PAGES);
+
+	KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
+	rsgt = ttm_user_bo_get_sgt(vmw_userptr_ubo(vbo));
+	ttm_bo_unreserve(&vbo->tbo);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rsgt));
+
+	i = 0;
+	for_each_sgtable_page(&rsgt->table, &pit, 0) {
+		KUNIT_ASSERT_LT(test, i, VMW_TEST_PAGES);
+		KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&pit), pages[i]);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, VMW_TEST_PAGES);
+	i = 0;
+	for_each_sgtable_dma_page(&rsgt->table, &dit, 0) {
+		dma_addr_t dma = sg_page_iter_dma_address(&dit);
+		phys_addr_t phys = dma_to_phys(m->vmw->drm.dev, dma);
+		u32 v = *(u32 *)phys_to_virt(phys);
+
+		KUNIT_EXPECT_EQ(test, v, 0xf00d0000 + i);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, VMW_TEST_PAGES);
+	ttm_refct_sgt_put(rsgt);
+	for (i = 0; i < VMW_TEST_PAGES; i++)
+		put_page(pages[i]);
+}
+
+static void vmw_userptr_probe_read_only(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ);
+	struct vmw_mock *m = test->priv;
+	u32 handle;
+
+	KUNIT_EXPECT_EQ(test, vmw_test_create(test, addr, PAGE_SIZE,
+					      DRM_VMW_USERPTR_PROBE, &handle),
+			-EPERM);
+	KUNIT_EXPECT_TRUE(test, vmw_test_no_handle(m));
+	KUNIT_EXPECT_EQ(test, vmw_test_create(test, addr, PAGE_SIZE,
+					      DRM_VMW_USERPTR_PROBE |
+					      DRM_VMW_USERPTR_READ_ONLY,
+					      &handle), 0);
+}
+
+/* mmap, vmap, pin and dma-buf export are refused; so is any placement. */
+static void vmw_userptr_refusals(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct ttm_place vram = { .mem_type = TTM_PL_VRAM };
+	struct ttm_placement placement = {
+		.num_placement = 1,
+		.placement = &vram,
+	};
+	struct vmw_mock *m = test->priv;
+	struct iosys_map map;
+	struct vmw_bo *vbo;
+	u32 handle;
+	int fd;
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, PAGE_SIZE,
+					      DRM_VMW_USERPTR_PROBE, &handle), 0);
+	vbo = vmw_test_lookup(test, handle);
+
+	KUNIT_EXPECT_EQ(test, vbo->tbo.base.funcs->mmap(&vbo->tbo.base, NULL),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, drm_gem_vmap_unlocked(&vbo->tbo.base, &map),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, drm_gem_prime_handle_to_fd(&m->vmw->drm, m->file,
+							 handle, O_CLOEXEC, &fd),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vbo->tbo.base.funcs->pin(&vbo->tbo.base), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ttm_bo_validate(&vbo->tbo, &placement, &ctx),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vbo->tbo.resource->mem_type, TTM_PL_SYSTEM);
+	ttm_bo_unreserve(&vbo->tbo);
+}
+
+/* SYNCCPU works on a userptr BO. */
+static void vmw_userptr_synccpu(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct vmw_mock *m = test->priv;
+	struct drm_vmw_synccpu_arg arg = {
+		.op = drm_vmw_synccpu_grab,
+		.flags = drm_vmw_synccpu_write,
+	};
+	u32 handle;
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, PAGE_SIZE, 0, &handle),
+			0);
+	arg.handle = handle;
+	KUNIT_EXPECT_EQ(test, vmw_user_bo_synccpu_ioctl(&m->vmw->drm, &arg,
+							m->file), 0);
+	arg.op = drm_vmw_synccpu_release;
+	KUNIT_EXPECT_EQ(test, vmw_user_bo_synccpu_ioctl(&m->vmw->drm, &arg,
+							m->file), 0);
+}
+
+static const char *vmw_test_listing(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	struct seq_file sf = {
+		.size = PAGE_SIZE,
+		.private = m->vmw,
+	};
+
+	sf.buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sf.buf);
+	KUNIT_EXPECT_EQ(test, vmw_userptr_debugfs_show(&sf, NULL), 0);
+	KUNIT_EXPECT_LT(test, sf.count, PAGE_SIZE);
+	return sf.buf;
+}
+
+/* The debugfs listing shows what the kernel holds for each userptr BO. */
+static void vmw_userptr_debugfs(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	struct vmw_mock *m = test->priv;
+	struct drm_device *dev = &m->vmw->drm;
+	char line[128];
+	u32 handle;
+
+	/* drm_open() would list the file; drm_close_helper() unlists it. */
+	mutex_lock(&dev->filelist_mutex);
+	list_add(&m->file->lhead, &dev->filelist);
+	mutex_unlock(&dev->filelist_mutex);
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+					      PAGE_SIZE, DRM_VMW_USERPTR_PROBE,
+					      &handle), 0);
+	snprintf(line, sizeof(line), "0x%08x: user 0x%lx-0x%lx, committed %u pages",
+		 handle, addr, addr + VMW_TEST_PAGES * PAGE_SIZE, VMW_TEST_PAGES);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), line));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), ", valid, "));
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, VMW_TEST_PAGES * PAGE_SIZE), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test),
+					   ", not valid, 0 sg entries"));
+}
+
+/*
+ * Every allocation of the probe fails in turn (the helper's fault
+ * attribute), until one more than there are lets it succeed: each failure
+ * leaves no handle and nothing committed.
+ */
+static void vmw_userptr_alloc_fail(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
+	struct vmw_mock *m = test->priv;
+	long commits = atomic_long_read(&m->vmw->udev.stats.commits);
+	unsigned int nth, left = 0;
+	u32 handle;
+	int ret = -ENOMEM;
+
+	ttm_user_bo_fail_alloc.verbose = 0;
+	for (nth = 1; nth <= 16; nth++) {
+		current->fail_nth = nth;
+		ret = vmw_test_create(test, addr, VMW_TEST_PAGES * PAGE_SIZE,
+				      DRM_VMW_USERPTR_PROBE, &handle);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (!ret)
+			break;
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", nth);
+		KUNIT_EXPECT_TRUE(test, vmw_test_no_handle(m));
+		KUNIT_EXPECT_EQ(test,
+				atomic_long_read(&m->vmw->udev.stats.commits),
+				commits);
+	}
+	ttm_user_bo_fail_alloc.verbose = verbose;
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	/*
+	 * nth - 1 injection points, all failed in turn; snapshot and commit
+	 * allocate at least twice between them.
+	 */
+	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_GE(test, nth, 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->vmw->udev.stats.commits),
+			commits + 1);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+static struct kunit_case vmw_userptr_cases[] = {
+	KUNIT_CASE(vmw_userptr_param),
+	KUNIT_CASE_PARAM(vmw_userptr_input, vmw_input_gen_params),
+	KUNIT_CASE(vmw_userptr_create),
+	KUNIT_CASE(vmw_userptr_probe_pages),
+	KUNIT_CASE(vmw_userptr_probe_read_only),
+	KUNIT_CASE(vmw_userptr_refusals),
+	KUNIT_CASE(vmw_userptr_synccpu),
+	KUNIT_CASE(vmw_userptr_debugfs),
+	KUNIT_CASE(vmw_userptr_alloc_fail),
+	{}
+};
+
+static struct kunit_suite vmw_userptr_suite = {
+	.name = "vmwgfx_userptr",
+	.init = vmw_mock_init,
+	.exit = vmw_mock_exit,
+	.test_cases = vmw_userptr_cases,
+};
+
+kunit_test_suite(vmw_userptr_suite);

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Mock selftests of userptr objects on the TTM user BO helper. i915 is a
+ * module, so these run in the context of the task loading it, with a real
+ * mm: the tests map anonymous memory there, back objects with it and
+ * unmap it under them.
+ */
+
+#include <linux/fault-inject.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+
+#include "gt/intel_gt.h"
+
+#include "i915_selftest.h"
+#include "selftests/mock_gem_device.h"
+#include "selftests/mock_gtt.h"
+
+#ifdef CONFIG_DRM_I915_USERPTR
+
+#define UP_PAGES 16
+
+static unsigned long up_mmap(unsigned long pages, unsigned long prot)
+{
+	return vm_mmap(NULL, 0, pages << PAGE_SHIFT, prot,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+}
+
+/* the first u32 of page i of the range holds seed + i */
+static int up_fill(unsigned long addr, unsigned long pages, u32 seed)
+{
+	unsigned long i;
+
+	for (i = 0; i < pages; i++) {
+		u32 v = seed + i;
+
+		if (copy_to_user((void __user *)(addr + (i << PAGE_SHIFT)),
+				 &v, sizeof(v)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Compare the object's pages, through its sg-table, with up_fill(). */
+static int up_check(struct drm_i915_gem_object *obj, u32 seed)
+{
+	struct sgt_iter iter;
+	struct page *page;
+	unsigned long i = 0;
+
+	if (!i915_gem_object_has_pages(obj)) {
+		pr_err("userptr object has no pages\n");
+		return -EINVAL;
+	}
+	for_each_sgt_page(page, iter, obj->mm.pages) {
+		u32 *p = kmap_local_page(page);
+		u32 v = *p;
+
+		kunmap_local(p);
+		if (v != seed + i) {
+			pr_err("page %lu holds %08x, expected %08lx\n",
+			       i, v, seed + i);
+			return -EINVAL;
+		}
+		i++;
+	}
+	if (i != obj->base.size >> PAGE_SHIFT) {
+		pr_err("sg-table lists %lu pages, expected %zu\n",
+		       i, obj->base.size >> PAGE_SHIFT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* submit_init, then pin the pages and compare them */
+static int up_get_and_check(struct drm_i915_gem_object *obj, u32 seed)
+{
+	int err;
+
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err) {
+		pr_err("submit_init failed: %d\n", err);
+		return err;
+	}
+	err = i915_gem_object_pin_pages_unlocked(obj);
+	if (err) {
+		pr_err("pin_pages failed: %d\n", err);
+		return err;
+	}
+	err = up_check(obj, seed);
+	i915_gem_object_unpin_pages(obj);
+	return err;
+}
+
+static int up_submit_done(struct drm_i915_gem_object *obj)
+{
+	int err;
+
+	i915_gem_object_lock(obj, NULL);
+	err = i915_gem_object_userptr_submit_done(obj);
+	i915_gem_object_unlock(obj);
+	return err;
+}
+
+/*
+ * Pages, a GGTT and a PPGTT binding, then the memory unmapped under them:
+ * submit_done reports the collision, the pinned pages stay valid while
+ * bound, and the next submit_init unbinds, releases and fails.
+ */
+static int igt_userptr_bind_unmap(void *arg)
+{
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = UP_PAGES << PAGE_SHIFT;
+	struct drm_i915_gem_object *obj;
+	struct i915_vma *gvma, *pvma;
+	struct i915_ppgtt *ppgtt;
+	unsigned long addr;
+	int err;
+
+	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	err = up_fill(addr, UP_PAGES, 0x1000);
+	if (err)
+		goto out_unmap;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+	if (!i915_gem_object_is_userptr(obj)) {
+		pr_err("object is not a userptr\n");
+		err = -EINVAL;
+		goto out_put;
+	}
+
+	/* no pages before submit_init */
+	err = i915_gem_object_pin_pages_unlocked(obj);
+	if (err != -EAGAIN) {
+		pr_err("pin_pages before submit_init gave %d, expected -EAGAIN\n",
+		       err);
+		if (!err)
+			i915_gem_object_unpin_pages(obj);
+		err = -EINVAL;
+		goto out_put;
+	}
+
+	err = up_get_and_check(obj, 0x1000);
+	if (err)
+		goto out_put;
+	err = up_submit_done(obj);
+	if (err) {
+		pr_err("submit_done on valid pages gave %d\n", err);
+		goto out_put;
+	}
+
+	gvma = i915_vma_instance(obj, &to_gt(i915)->ggtt->vm, NULL);
+	if (IS_ERR(gvma)) {
+		err = PTR_ERR(gvma);
+		goto out_put;
+	}
+	err = i915_vma_pin(gvma, 0, 0, PIN_GLOBAL);
+	if (err)
+		goto out_put;
+
+	ppgtt = mock_ppgtt(i915, "userptr");
+	if (!ppgtt) {
+		err = -ENOMEM;
+		goto out_gunpin;
+	}
+	pvma = i915_vma_instance(obj, &ppgtt->vm, NULL);
+	if (IS_ERR(pvma)) {
+		err = PTR_ERR(pvma);
+		goto out_vm;
+	}
+	err = i915_vma_pin(pvma, 0, 0, PIN_USER);
+	if (err)
+		goto out_vm;
+
+	/* the bindings use the object's pages, from the helper's table */
+	if (gvma->pages != obj->mm.pages || pvma->pages != obj->mm.pages) {
+		pr_err("vma pages are not the object's\n");
+		err = -EINVAL;
+		goto out_punpin;
+	}
+
+	err = vm_munmap(addr, size);
+	if (err)
+		goto out_punpin;
+	addr = 0;
+
+	err = up_submit_done(obj);
+	if (err != -EAGAIN) {
+		pr_err("submit_done after munmap gave %d, expected -EAGAIN\n",
+		       err);
+		err = -EINVAL;
+		goto out_punpin;
+	}
+	/* pinned by the helper: still the data, while bound */
+	err = up_check(obj, 0x1000);
+	if (err)
+		goto out_punpin;
+
+out_punpin:
+	i915_vma_unpin(pvma);
+out_vm:
+	/* a dying vm refuses unbinds (-EAGAIN): keep it until the end */
+	if (err)
+		i915_vm_put(&ppgtt->vm);
+out_gunpin:
+	i915_vma_unpin(gvma);
+	if (err)
+		goto out_put;
+
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err != -EFAULT) {
+		pr_err("submit_init after munmap gave %d, expected -EFAULT\n",
+		       err);
+		i915_vm_put(&ppgtt->vm);
+		err = -EINVAL;
+		goto out_put;
+	}
+	err = 0;
+	if (i915_vma_is_bound(gvma, I915_VMA_GLOBAL_BIND) ||
+	    i915_vma_is_bound(pvma, I915_VMA_LOCAL_BIND) ||
+	    i915_gem_object_has_pages(obj)) {
+		pr_err("submit_init after munmap left the object bound\n");
+		err = -EINVAL;
+	}
+	if (obj->userptr.ubo.committed || obj->userptr.ubo.sgt) {
+		pr_err("submit_init after munmap left pages pinned\n");
+		err = -EINVAL;
+	}
+	i915_vm_put(&ppgtt->vm);
+out_put:
+	i915_gem_object_put(obj);
+out_unmap:
+	if (addr)
+		vm_munmap(addr, size);
+	return err;
+}
+
+/* A table referenced by a vma resource outlives put_pages. */
+static int igt_userptr_rsgt_outlives(void *arg)
+{
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = UP_PAGES << PAGE_SHIFT;
+	struct drm_i915_gem_object *obj;
+	struct ttm_refct_sgt *rsgt;
+	unsigned long addr;
+	int err;
+
+	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	err = up_fill(addr, UP_PAGES, 0x2000);
+	if (err)
+		goto out_unmap;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err)
+		goto out_put;
+
+	i915_gem_object_lock(obj, NULL);
+	if (!obj->mm.rsgt || &obj->mm.rsgt->table != obj->mm.pages) {
+		pr_err("userptr pages are not a refcounted sg-table\n");
+		i915_gem_object_unlock(obj);
+		err = -EINVAL;
+		goto out_put;
+	}
+	rsgt = ttm_refct_sgt_get(obj->mm.rsgt);
+	/* the shrinker's path: put_pages also unpins */
+	err = __i915_gem_object_put_pages(obj);
+	i915_gem_object_unlock(obj);
+	if (err)
+		goto out_rsgt;
+
+	if (obj->mm.rsgt || obj->userptr.ubo.committed) {
+		pr_err("put_pages kept the pages\n");
+		err = -EINVAL;
+		goto out_rsgt;
+	}
+	if (kref_read(&rsgt->kref) != 1 || !rsgt->table.sgl ||
+	    rsgt->size != size) {
+		pr_err("sg-table did not outlive put_pages: ref %u size %zu\n",
+		       kref_read(&rsgt->kref), rsgt->size);
+		err = -EINVAL;
+		goto out_rsgt;
+	}
+
+	/* and the pages come back */
+	err = up_get_and_check(obj, 0x2000);
+out_rsgt:
+	ttm_refct_sgt_put(rsgt);
+out_put:
+	i915_gem_object_put(obj);
+out_unmap:
+	vm_munmap(addr, size);
+	return err;
+}
+
+/* READ_ONLY: no write access needed; writable objects need it. */
+static int igt_userptr_readonly(void *arg)
+{
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = UP_PAGES << PAGE_SHIFT;
+	struct drm_i915_gem_object *obj;
+	unsigned long addr, ro;
+	int err;
+
+	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	ro = up_mmap(UP_PAGES, PROT_READ);
+	if (IS_ERR_VALUE(ro)) {
+		err = (int)ro;
+		goto out_unmap;
+	}
+	err = up_fill(addr, UP_PAGES, 0x3000);
+	if (err)
+		goto out_unmap_ro;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size,
+					     I915_USERPTR_READ_ONLY);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap_ro;
+	}
+	if (!i915_gem_object_is_readonly(obj) ||
+	    !(obj->userptr.ubo.flags & TTM_USER_BO_READ_ONLY)) {
+		pr_err("READ_ONLY object is not read-only\n");
+		err = -EINVAL;
+	}
+	if (!err)
+		err = up_get_and_check(obj, 0x3000);
+	i915_gem_object_put(obj);
+	if (err)
+		goto out_unmap_ro;
+
+	/* a read-only object of a read-only mapping: the zero page */
+	obj = i915_gem_object_create_userptr(i915, ro, size,
+					     I915_USERPTR_READ_ONLY);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap_ro;
+	}
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err)
+		pr_err("read-only object of a read-only mapping: %d\n", err);
+	i915_gem_object_put(obj);
+	if (err)
+		goto out_unmap_ro;
+
+	/* a writable object of a read-only mapping: -EFAULT, as with GUP */
+	obj = i915_gem_object_create_userptr(i915, ro, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap_ro;
+	}
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err != -EFAULT) {
+		pr_err("writable object of a read-only mapping: %d, expected -EFAULT\n",
+		       err);
+		err = -EINVAL;
+	} else {
+		err = 0;
+	}
+	i915_gem_object_put(obj);
+
+out_unmap_ro:
+	vm_munmap(ro, size);
+out_unmap:
+	vm_munmap(addr, size);
+	return err;
+}
+
+/* PROBE rejects a hole at creation; without it the hole fails later. */
+static int igt_userptr_probe(void *arg)
+{
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = 3 * PAGE_SIZE;
+	struct drm_i915_gem_object *obj;
+	unsigned long addr;
+	int err;
+
+	addr = up_mmap(3, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size,
+					     I915_USERPTR_PROBE);
+	if (IS_ERR(obj)) {
+		pr_err("PROBE of a mapped range failed: %ld\n", PTR_ERR(obj));
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+	i915_gem_object_put(obj);
+
+	err = vm_munmap(addr + PAGE_SIZE, PAGE_SIZE);
+	if (err)
+		goto out_unmap;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size,
+					     I915_USERPTR_PROBE);
+	if (!IS_ERR(obj)) {
+		pr_err("PROBE accepted a range with a hole\n");
+		i915_gem_object_put(obj);
+		err = -EINVAL;
+		goto out_unmap;
+	}
+	if (PTR_ERR(obj) != -EFAULT) {
+		pr_err("PROBE over a hole gave %ld, expected -EFAULT\n",
+		       PTR_ERR(obj));
+		err = -EINVAL;
+		goto out_unmap;
+	}
+
+	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err != -EFAULT) {
+		pr_err("submit_init over a hole gave %d, expected -EFAULT\n",
+		       err);
+		err = -EINVAL;
+	} else {
+		err = 0;
+	}
+	i915_gem_object_put(obj);
+out_unmap:
+	vm_munmap(addr, size);
+	return err;
+}
+
+/* Each allocation of submit_init failing in turn: -ENOMEM, nothing kept. */
+static int igt_userptr_alloc_fail(void *arg)
+{
+#if IS_ENABLED(CONFIG_FAULT_INJECTION) && IS_ENABLED(CONFIG_DRM_EXPORT_FOR_TESTS)
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = UP_PAGES << PAGE_SHIFT;
+	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
+	struct drm_i915_gem_object *obj;
+	unsigned long addr;
+	unsigned int nth;
+	int err;
+
+	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	err = up_fill(addr, UP_PAGES, 0x4000);
+	if (err)
+		goto out_unmap;
+	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+
+	ttm_user_bo_fail_alloc.verbose = 0;
+	for (nth = 1; nth < 16; nth++) {
+		current->fail_nth = nth;
+		err = i915_gem_object_userptr_submit_init(obj);
+		current->fail_nth = 0;
+		if (!err)
+			break;
+		if (err != -ENOMEM) {
+			pr_err("allocation %u failing gave %d\n", nth, err);
+			break;
+		}
+		if (i915_gem_object_has_pages(obj) ||
+		    obj->userptr.ubo.committed || obj->userptr.ubo.pending) {
+			pr_err("allocation %u failing left pages\n", nth);
+			err = -EINVAL;
+			break;
+		}
+	}
+	ttm_user_bo_fail_alloc.verbose = verbose;
+	/* the snapshot and the commit allocate: at least two failed */
+	if (!err && nth < 3) {
+		pr_err("only %u allocations could fail\n", nth - 1);
+		err = -EINVAL;
+	}
+	if (!err && nth == 16) {
+		pr_err("submit_init kept failing\n");
+		err = -EINVAL;
+	}
+	if (!err) {
+		err = i915_gem_object_pin_pages_unlocked(obj);
+		if (!err) {
+			err = up_check(obj, 0x4000);
+			i915_gem_object_unpin_pages(obj);
+		}
+	}
+
+	i915_gem_object_put(obj);
+out_unmap:
+	vm_munmap(addr, size);
+	return err;
+#else
+	pr_info("%s needs CONFIG_FAULT_INJECTION and CONFIG_DRM_EXPORT_FOR_TESTS\n",
+		__func__);
+	return -ENODEV;
+#endif
+}
+
+#endif
+
+int i915_gem_userptr_mock_selftests(void)
+{
+#ifdef CONFIG_DRM_I915_USERPTR
+	static const struct i915_subtest tests[] = {
+		SUBTEST(igt_userptr_bind_unmap),
+		SUBTEST(igt_userptr_rsgt_outlives),
+		SUBTEST(igt_userptr_readonly),
+		SUBTEST(igt_userptr_probe),
+		SUBTEST(igt_userptr_alloc_fail),
+	};
+	struct drm_i915_private *i915;
+	int err;
+
+	if (!current->mm) {
+		pr_err("userptr selftests need a user mm (load i915 as a module)\n");
+		return -EINVAL;
+	}
+
+	i915 = mock_gem_device();
+	if (!i915)
+		return -ENOMEM;
+
+	err = i915_subtests(tests, i915);
+
+	mock_destroy_device(i915);
+	return err;
+#else
+	return 0;
+#endif
+}

@@ -2415,10 +2415,16 @@ static void ub_ttm_bo_destroy(struct ttm_buffer_object *bo)
 	kfree(ubo);
 }
 
-static struct ub_ttm_bo *ub_ttm_bo_create(struct kunit *test,
-					  struct ttm_device *bdev,
-					  unsigned long addr,
-					  unsigned long npages, u32 flags)
+/*
+ * A TTM BO backed by a user BO: with @resv NULL, on the BO's own
+ * reservation object (initialised by TTM), otherwise sharing @resv.
+ */
+static struct ub_ttm_bo *__ub_ttm_bo_create(struct kunit *test,
+					    struct ttm_device *bdev,
+					    unsigned long addr,
+					    unsigned long npages, u32 flags,
+					    const struct ttm_user_bo_ops *ops,
+					    struct dma_resv *resv)
 {
 	struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
 	struct ttm_placement placement = { .num_placement = 1, .placement = &sys };
@@ -2431,15 +2437,37 @@ static struct ub_ttm_bo *ub_ttm_bo_create(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, bo);
 	drm_gem_private_object_init(priv->devs->drm, &bo->tbo.base,
 				    npages << PAGE_SHIFT);
-	/* the BO's own reservation object, initialised by TTM below */
-	ret = ttm_user_bo_init(&bo->ubo, &priv->udev, NULL, &bo->tbo.base._resv,
-			       addr, npages << PAGE_SHIFT, flags);
+	ret = ttm_user_bo_init(&bo->ubo, &priv->udev, ops,
+			       resv ?: &bo->tbo.base._resv, addr,
+			       npages << PAGE_SHIFT, flags);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (resv)
+		KUNIT_ASSERT_EQ(test, dma_resv_lock(resv, NULL), 0);
 	ret = ttm_bo_init_reserved(bdev, &bo->tbo, ttm_bo_type_device, &placement,
-				   PAGE_SIZE, &ctx, NULL, NULL, ub_ttm_bo_destroy);
+				   PAGE_SIZE, &ctx, NULL, resv, ub_ttm_bo_destroy);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	dma_resv_unlock(bo->tbo.base.resv);
 	return bo;
+}
+
+static struct ub_ttm_bo *ub_ttm_bo_create(struct kunit *test,
+					  struct ttm_device *bdev,
+					  unsigned long addr,
+					  unsigned long npages, u32 flags)
+{
+	return __ub_ttm_bo_create(test, bdev, addr, npages, flags, NULL, NULL);
+}
+
+/* How many pages or DMA addresses @tt still lists (under its BO's lock). */
+static unsigned long ub_tt_listed(struct ub_ttm_bo *bo, struct ttm_tt *tt)
+{
+	unsigned long i, n = 0;
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	for (i = 0; i < tt->num_pages; i++)
+		n += tt->pages[i] || tt->dma_address[i];
+	dma_resv_unlock(bo->tbo.base.resv);
+	return n;
 }
 
 static struct ttm_device *ub_ttm_device(struct kunit *test)
@@ -2542,7 +2570,6 @@ static void ttm_user_bo_ttm_stale_pages(struct kunit *test)
 {
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	unsigned long i, stale = 0;
 	struct ub_ttm_bo *bo;
 	struct ttm_tt *tt;
 
@@ -2554,11 +2581,7 @@ static void ttm_user_bo_ttm_stale_pages(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
-	dma_resv_lock(bo->tbo.base.resv, NULL);
-	for (i = 0; i < UB_PAGES; i++)
-		stale += tt->pages[i] || tt->dma_address[i];
-	dma_resv_unlock(bo->tbo.base.resv);
-	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+	KUNIT_EXPECT_EQ_MSG(test, ub_tt_listed(bo, tt), 0,
 			    "the tt still lists pages the notifier unmapped");
 
 	ttm_bo_put(&bo->tbo);
@@ -2773,7 +2796,6 @@ static void ttm_user_bo_ttm_gutting_error(struct kunit *test)
 {
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
-	unsigned long i, stale = 0;
 	struct ub_ttm_bo *bo;
 	struct ttm_tt *old, *tmp;
 
@@ -2797,11 +2819,7 @@ static void ttm_user_bo_ttm_gutting_error(struct kunit *test)
 	dma_resv_unlock(bo->tbo.base.resv);
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, UB_PAGES << PAGE_SHIFT), 0);
-	dma_resv_lock(bo->tbo.base.resv, NULL);
-	for (i = 0; i < UB_PAGES; i++)
-		stale += old->pages[i] || old->dma_address[i];
-	dma_resv_unlock(bo->tbo.base.resv);
-	KUNIT_EXPECT_EQ_MSG(test, stale, 0,
+	KUNIT_EXPECT_EQ_MSG(test, ub_tt_listed(bo, old), 0,
 			    "the BO's tt kept pages the notifier unmapped");
 
 	ttm_bo_put(&bo->tbo);
@@ -2825,9 +2843,6 @@ static const struct ttm_user_bo_ops ub_ttm_ops = {
  */
 static void ttm_user_bo_ttm_shared_resv(struct kunit *test)
 {
-	struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
-	struct ttm_placement placement = { .num_placement = 1, .placement = &sys };
-	struct ttm_operation_ctx ctx = { };
 	struct ub_priv *priv = ub(test);
 	struct ttm_device *bdev = ub_ttm_device(test);
 	unsigned long addr = ub_anon(test, UB_PAGES);
@@ -2835,18 +2850,8 @@ static void ttm_user_bo_ttm_shared_resv(struct kunit *test)
 	long released;
 
 	ub_fill(test, addr, UB_PAGES, 0x9393);
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bo);
-	drm_gem_private_object_init(priv->devs->drm, &bo->tbo.base,
-				    UB_PAGES << PAGE_SHIFT);
-	KUNIT_ASSERT_EQ(test, ttm_user_bo_init(&bo->ubo, &priv->udev, &ub_ttm_ops,
-					       &priv->resv, addr,
-					       UB_PAGES << PAGE_SHIFT, 0), 0);
-	KUNIT_ASSERT_EQ(test, dma_resv_lock(&priv->resv, NULL), 0);
-	KUNIT_ASSERT_EQ(test, ttm_bo_init_reserved(bdev, &bo->tbo, ttm_bo_type_device,
-						   &placement, PAGE_SIZE, &ctx, NULL,
-						   &priv->resv, ub_ttm_bo_destroy), 0);
-	dma_resv_unlock(&priv->resv);
+	bo = __ub_ttm_bo_create(test, bdev, addr, UB_PAGES, 0, &ub_ttm_ops,
+				&priv->resv);
 	KUNIT_ASSERT_EQ(test, ttm_user_bo_snapshot(&bo->ubo), 0);
 	KUNIT_ASSERT_EQ(test, ub_ttm_populate(bo), 0);
 	KUNIT_EXPECT_TRUE(test, ub_valid(&bo->ubo));

@@ -306,6 +306,30 @@ out_unmap:
 }
 
 /* READ_ONLY: no write access needed; writable objects need it. */
+
+/*
+ * Create a userptr object over [@addr, @addr + @size) with @flags and check
+ * that its first submit_init returns @expected.
+ */
+static int up_expect_submit_init(struct drm_i915_private *i915,
+				 unsigned long addr, unsigned long size,
+				 u32 flags, int expected, const char *what)
+{
+	struct drm_i915_gem_object *obj;
+	int err;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size, flags);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	err = i915_gem_object_userptr_submit_init(obj);
+	i915_gem_object_put(obj);
+	if (err != expected) {
+		pr_err("%s: submit_init gave %d, expected %d\n", what, err, expected);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int igt_userptr_readonly(void *arg)
 {
 	struct drm_i915_private *i915 = arg;
@@ -344,34 +368,14 @@ static int igt_userptr_readonly(void *arg)
 		goto out_unmap_ro;
 
 	/* a read-only object of a read-only mapping: the zero page */
-	obj = i915_gem_object_create_userptr(i915, ro, size,
-					     I915_USERPTR_READ_ONLY);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap_ro;
-	}
-	err = i915_gem_object_userptr_submit_init(obj);
-	if (err)
-		pr_err("read-only object of a read-only mapping: %d\n", err);
-	i915_gem_object_put(obj);
+	err = up_expect_submit_init(i915, ro, size, I915_USERPTR_READ_ONLY, 0,
+				    "read-only object of a read-only mapping");
 	if (err)
 		goto out_unmap_ro;
 
 	/* a writable object of a read-only mapping: -EFAULT, as with GUP */
-	obj = i915_gem_object_create_userptr(i915, ro, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap_ro;
-	}
-	err = i915_gem_object_userptr_submit_init(obj);
-	if (err != -EFAULT) {
-		pr_err("writable object of a read-only mapping: %d, expected -EFAULT\n",
-		       err);
-		err = -EINVAL;
-	} else {
-		err = 0;
-	}
-	i915_gem_object_put(obj);
+	err = up_expect_submit_init(i915, ro, size, 0, -EFAULT,
+				    "writable object of a read-only mapping");
 
 out_unmap_ro:
 	vm_munmap(ro, size);
@@ -421,20 +425,8 @@ static int igt_userptr_probe(void *arg)
 		goto out_unmap;
 	}
 
-	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap;
-	}
-	err = i915_gem_object_userptr_submit_init(obj);
-	if (err != -EFAULT) {
-		pr_err("submit_init over a hole gave %d, expected -EFAULT\n",
-		       err);
-		err = -EINVAL;
-	} else {
-		err = 0;
-	}
-	i915_gem_object_put(obj);
+	err = up_expect_submit_init(i915, addr, size, 0, -EFAULT,
+				    "submit_init over a hole");
 out_unmap:
 	vm_munmap(addr, size);
 	return err;

@@ -4,11 +4,19 @@
  *
  * A userptr BO is a normal &struct vmw_bo whose ttm_tt is a
  * &struct ttm_user_tt: the helper mirrors the user range (no pinned pages),
- * owns the DMA mapping of its pages and unmaps them when the range changes.
- * vmwgfx's own DMA map/unmap (vmw_ttm_map_dma()) never sees such a tt. The
- * BO stays in system memory: every placement the helper does not fill is
- * refused with -EINVAL (vmw_userptr_placement_ok()), as are CPU mappings
- * through the DRM file, vmap, pinning and dma-buf export.
+ * owns the DMA mapping of its pages and unmaps them when the range changes;
+ * vmwgfx's own DMA map/unmap (vmw_ttm_map_dma()) only points the device's
+ * page iterator at the helper's dma_address[]. The BO lives in system memory
+ * and, while a submission uses it, in a MOB whose page table lists those
+ * addresses; every other placement is refused with -EINVAL
+ * (vmw_userptr_placement_ok()), as are CPU mappings through the DRM file,
+ * vmap, pinning and dma-buf export.
+ *
+ * A MOB binding outlives the pages it lists once the range is invalidated:
+ * the invalidate hook only marks the BO (no reservation, no allocation in
+ * the notifier), and no command can reach the MOB before execbuf commits
+ * the BO again, which unbinds it first (vmw_userptr_commit()) so that
+ * validation binds a new page table.
  */
 
 #include <linux/debugfs.h>
@@ -36,10 +44,35 @@
  * struct vmw_userptr - the user memory behind a userptr &struct vmw_bo
  * @ubo: the helper's user BO
  * @vbo: the buffer object it backs
+ * @rebind: the pages a device binding (MOB page table) lists were
+ *	invalidated or released: unbind before the next use
  */
 struct vmw_userptr {
 	struct ttm_user_bo ubo;
 	struct vmw_bo *vbo;
+	bool rebind;
+};
+
+/*
+ * Notifier context, notifier lock held for writing, the BO's fences
+ * signaled: the device is done with the pages. Mark the binding stale and
+ * nothing else.
+ */
+static void vmw_userptr_invalidate(struct ttm_user_bo *ubo,
+				   const struct mmu_notifier_range *range)
+{
+	WRITE_ONCE(container_of(ubo, struct vmw_userptr, ubo)->rebind, true);
+}
+
+/* Under the reservation, pages about to be dropped. */
+static void vmw_userptr_release(struct ttm_user_bo *ubo)
+{
+	WRITE_ONCE(container_of(ubo, struct vmw_userptr, ubo)->rebind, true);
+}
+
+static const struct ttm_user_bo_ops vmw_userptr_ops = {
+	.invalidate = vmw_userptr_invalidate,
+	.release = vmw_userptr_release,
 };
 
 /**
@@ -162,7 +195,7 @@ int vmw_userptr_bo_init(struct vmw_private *vmw, struct vmw_bo *vbo,
 		return -ENOMEM;
 	if (params->flags & DRM_VMW_USERPTR_READ_ONLY)
 		flags |= TTM_USER_BO_READ_ONLY;
-	ret = ttm_user_bo_init(&user->ubo, &vmw->udev, NULL,
+	ret = ttm_user_bo_init(&user->ubo, &vmw->udev, &vmw_userptr_ops,
 			       &vbo->tbo.base._resv, params->start,
 			       vbo->tbo.base.size, flags);
 	if (ret) {
@@ -202,12 +235,54 @@ struct ttm_user_bo *vmw_userptr_ubo(struct vmw_bo *vbo)
  * @mem_type: the TTM memory type it would move to
  *
  * Return: true for any BO that is not userptr; for a userptr BO only for
- * TTM_PL_SYSTEM: no other placement is filled by the helper, and a
- * placement is never silently changed.
+ * TTM_PL_SYSTEM and VMW_PL_MOB, whose pages are the tt's, which the helper
+ * fills: never VRAM or a GMR, and a placement is never silently changed.
  */
 bool vmw_userptr_placement_ok(const struct vmw_bo *vbo, u32 mem_type)
 {
-	return !vbo->user || mem_type == TTM_PL_SYSTEM;
+	return !vbo->user || mem_type == TTM_PL_SYSTEM ||
+	       mem_type == VMW_PL_MOB;
+}
+
+/**
+ * vmw_userptr_commit - make a userptr BO's last snapshot its pages
+ * @vbo: the buffer object, reserved, with @vbo->user set
+ *
+ * Commits the snapshot (ttm_user_bo_commit_interruptible()). If the pages a
+ * MOB binding lists were invalidated or released since the BO was bound,
+ * moves the BO to system memory, which unbinds it and drops the MOB's page
+ * table, so that the next validation binds the committed pages.
+ *
+ * Context: process context, may sleep and allocate; the BO's reservation
+ * held, not inside a ttm_user_bo_submit_begin() section.
+ *
+ * Return: 0; -EAGAIN if the range changed since the snapshot (back off,
+ * snapshot, retry); -ERESTARTSYS if interrupted; another error of
+ * ttm_user_bo_commit() or of the move.
+ */
+int vmw_userptr_commit(struct vmw_bo *vbo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct vmw_userptr *user = vbo->user;
+	int ret;
+
+	dma_resv_assert_held(vbo->tbo.base.resv);
+	ret = ttm_user_bo_commit_interruptible(&user->ubo);
+	if (ret)
+		return ret;
+	if (!READ_ONCE(user->rebind))
+		return 0;
+	if (vbo->tbo.resource->mem_type == VMW_PL_MOB) {
+		ret = ttm_bo_validate(&vbo->tbo, &vmw_sys_placement, &ctx);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * An invalidation after this point sets it again and fails the
+	 * submission's ttm_user_bo_submit_valid(): the retry unbinds.
+	 */
+	WRITE_ONCE(user->rebind, false);
+	return 0;
 }
 
 /**
@@ -225,15 +300,17 @@ bool vmw_userptr_is_tt(const struct ttm_tt *ttm)
 }
 
 /**
- * vmw_userptr_tt_create - &ttm_device_funcs.ttm_tt_create of a userptr BO
- * @vbo: the buffer object, with @vbo->user set
- * @page_flags: as passed by TTM
+ * vmw_userptr_tt_init - initialise the tt of a userptr BO
+ * @vbo: the buffer object, with @vbo->user set, reserved
+ * @utt: the helper's tt inside vmwgfx's &struct vmw_ttm_tt
+ * @page_flags: as passed to &ttm_device_funcs.ttm_tt_create
  *
- * Return: the helper's tt, or NULL.
+ * Return: 0, or an error of ttm_user_tt_init().
  */
-struct ttm_tt *vmw_userptr_tt_create(struct vmw_bo *vbo, u32 page_flags)
+int vmw_userptr_tt_init(struct vmw_bo *vbo, struct ttm_user_tt *utt,
+			u32 page_flags)
 {
-	return ttm_user_tt_create(&vbo->tbo, &vbo->user->ubo, page_flags);
+	return ttm_user_tt_init(utt, &vbo->tbo, &vbo->user->ubo, page_flags);
 }
 
 static void vmw_userptr_gem_free(struct drm_gem_object *gobj)

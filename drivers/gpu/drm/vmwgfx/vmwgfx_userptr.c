@@ -245,6 +245,17 @@ bool vmw_userptr_placement_ok(const struct vmw_bo *vbo, u32 mem_type)
 }
 
 /**
+ * vmw_userptr_read_only - may the device only read a userptr BO?
+ * @vbo: the buffer object, with @vbo->user set
+ *
+ * Return: true if it was created with %DRM_VMW_USERPTR_READ_ONLY.
+ */
+bool vmw_userptr_read_only(struct vmw_bo *vbo)
+{
+	return vbo->user->ubo.flags & TTM_USER_BO_READ_ONLY;
+}
+
+/**
  * vmw_userptr_commit - make a userptr BO's last snapshot its pages
  * @vbo: the buffer object, reserved, with @vbo->user set
  *

@@ -279,21 +279,20 @@ int vmw_userptr_commit(struct vmw_bo *vbo)
 
 	dma_resv_assert_held(vbo->tbo.base.resv);
 	ret = ttm_user_bo_commit_interruptible(&user->ubo);
-	if (ret)
+	if (ret || !READ_ONCE(user->rebind))
 		return ret;
-	if (!READ_ONCE(user->rebind))
-		return 0;
-	if (vbo->tbo.resource->mem_type == VMW_PL_MOB) {
-		ret = ttm_bo_validate(&vbo->tbo, &vmw_sys_placement, &ctx);
-		if (ret)
-			return ret;
-	}
 	/*
-	 * An invalidation after this point sets it again and fails the
-	 * submission's ttm_user_bo_submit_valid(): the retry unbinds.
+	 * Cleared before the unbind: an invalidation from now on sets it
+	 * again and fails the submission's ttm_user_bo_submit_valid(), and
+	 * the retry unbinds once more.
 	 */
 	WRITE_ONCE(user->rebind, false);
-	return 0;
+	if (vbo->tbo.resource->mem_type != VMW_PL_MOB)
+		return 0;
+	ret = ttm_bo_validate(&vbo->tbo, &vmw_sys_placement, &ctx);
+	if (ret)
+		WRITE_ONCE(user->rebind, true);
+	return ret;
 }
 
 /**

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit tests of userptr buffer objects in vmwgfx's command submission, on
+ * the mock device in FIFO mode (vmwgfx_mock.c): the real execbuf ioctl
+ * commits the user's pages, binds them as a MOB and fences the job inside
+ * the helper's critical section, and the tests read what the device sees
+ * through the MOB's page table. Invalidations are made by a second thread
+ * that remaps the range (munmap and mmap MAP_FIXED in the test's mm) at a
+ * chosen point of the submission (a static stub of a test hook) or in a
+ * loop racing it; tests wait for that thread on completions, never on time.
+ *
+ * The second suite checks that a validation context can be reserved again
+ * after a backoff, which the execbuf retry relies on.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+
+#include <linux/completion.h>
+#include <linux/dma-resv.h>
+#include <linux/fault-inject.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_gem.h>
+#include <drm/ttm/ttm_user_bo.h>
+
+#include "../vmwgfx_bo.h"
+#include "../vmwgfx_drv.h"
+#include "../vmwgfx_resource_priv.h"
+#include "../vmwgfx_validation.h"
+
+#include "vmwgfx_mock.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define UE_PAGES 8
+#define UE_SIZE (UE_PAGES * PAGE_SIZE)
+/* Must match VMW_EXECBUF_USER_TRIES in vmwgfx_execbuf.c. */
+#define UE_TRIES 8
+#define UE_RACE_ROUNDS 64
+
+/**
+ * struct ue_remap - a remap of the test's range, run by a second thread
+ * @mm: the test's mm
+ * @addr: start of the range
+ * @salt: the new pages hold ue_word(page, @salt)
+ * @ret: 0, or why the remap failed
+ * @done: completed when the remap is over
+ */
+struct ue_remap {
+	struct mm_struct *mm;
+	unsigned long addr;
+	u32 salt;
+	int ret;
+	struct completion done;
+};
+
+/**
+ * struct ue_ctx - state of one test
+ * @m: the mock device
+ * @addr: the user range of the userptr BO
+ * @handle: its handle
+ * @vbo: the BO
+ * @cid: a context for WAIT_FOR_GB_QUERY
+ * @hook_mode: what the test hooks do: UE_HOOK_*
+ * @hook_calls: times a hook ran
+ * @salt: next salt of a remap from a hook
+ * @last_sgt: the last sg-table the helper allocated for a commit
+ */
+struct ue_ctx {
+	struct vmw_mock *m;
+	unsigned long addr;
+	u32 handle;
+	struct vmw_bo *vbo;
+	u32 cid;
+	unsigned int hook_mode;
+	unsigned int hook_calls;
+	u32 salt;
+	struct ttm_refct_sgt *last_sgt;
+};
+
+enum {
+	UE_HOOK_REMAP_ONCE,	/* remap the range on the first call */
+	UE_HOOK_REMAP_ALWAYS,	/* remap it on every call */
+	UE_HOOK_REMAP_SIGNAL,	/* remap it and signal the submitter */
+	UE_HOOK_RECORD,		/* only record the sg-table */
+};
+
+static struct ue_ctx *ue(struct kunit *test)
+{
+	return ((struct vmw_mock *)test->priv)->priv;
+}
+
+static u32 ue_word(unsigned int page, u32 salt)
+{
+	return 0xa5000000 ^ (salt << 12) ^ page;
+}
+
+/* The first and the last word of every page of the range. */
+static int ue_fill(unsigned long addr, u32 salt)
+{
+	unsigned int i;
+	u32 v;
+
+	for (i = 0; i < UE_PAGES; i++) {
+		v = ue_word(i, salt);
+		if (copy_to_user(u64_to_user_ptr(addr + i * PAGE_SIZE), &v,
+				 sizeof(v)))
+			return -EFAULT;
+		v = ~v;
+		if (copy_to_user(u64_to_user_ptr(addr + (i + 1) * PAGE_SIZE -
+						 sizeof(v)), &v, sizeof(v)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int ue_remap_range(unsigned long addr, u32 salt)
+{
+	unsigned long a;
+
+	if (vm_munmap(addr, UE_SIZE))
+		return -EINVAL;
+	a = vm_mmap(NULL, addr, UE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED, 0);
+	if (a != addr)
+		return -ENOMEM;
+	return ue_fill(addr, salt);
+}
+
+static int ue_remap_fn(void *arg)
+{
+	struct ue_remap *r = arg;
+
+	kthread_use_mm(r->mm);
+	r->ret = ue_remap_range(r->addr, r->salt);
+	kthread_unuse_mm(r->mm);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * Remap the range from another thread, which runs the notifier, and wait
+ * for it: the caller may hold reservations (the notifier takes none) but
+ * not the mmap_lock.
+ */
+static void ue_remap(struct kunit *test, u32 salt)
+{
+	struct ue_remap r = {
+		.mm = current->mm,
+		.addr = ue(test)->addr,
+		.salt = salt,
+	};
+	struct task_struct *t;
+
+	init_completion(&r.done);
+	t = kthread_run(ue_remap_fn, &r, "ue_remap");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&r.done);
+	KUNIT_EXPECT_EQ(test, r.ret, 0);
+}
+
+static void ue_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ue_ctx *c = ue(test);
+
+	if (c->last_sgt)
+		ttm_refct_sgt_put(c->last_sgt);
+	c->last_sgt = ttm_refct_sgt_get(sgt);
+	if (c->hook_mode == UE_HOOK_RECORD)
+		return;
+	if (c->hook_mode == UE_HOOK_REMAP_ONCE && c->hook_calls++)
+		return;
+	if (c->hook_mode != UE_HOOK_REMAP_ONCE)
+		c->hook_calls++;
+	ue_remap(test, ++c->salt);
+	if (c->hook_mode == UE_HOOK_REMAP_SIGNAL)
+		send_sig(SIGUSR1, current, 1);
+}
+
+static void ue_execbuf_hook(struct vmw_private *dev_priv)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ue_ctx *c = ue(test);
+
+	if (c->hook_calls++)
+		return;
+	ue_remap(test, ++c->salt);
+}
+
+static int ue_init(struct kunit *test)
+{
+	struct drm_vmw_userptr_arg arg = { .size = UE_SIZE };
+	struct drm_gem_object *gobj;
+	struct ue_ctx *c;
+	int ret;
+
+	ret = vmw_mock_fifo_init(test);
+	if (ret)
+		return ret;
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->m = test->priv;
+	c->m->priv = c;
+	c->addr = kunit_vm_mmap(test, NULL, 0, UE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(c->addr));
+	KUNIT_ASSERT_NE(test, c->addr, 0);
+	KUNIT_ASSERT_EQ(test, ue_fill(c->addr, 0), 0);
+
+	arg.user_ptr = c->addr;
+	KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&c->m->vmw->drm, &arg,
+						c->m->file), 0);
+	c->handle = arg.handle;
+	gobj = drm_gem_object_lookup(c->m->file, c->handle);
+	KUNIT_ASSERT_NOT_NULL(test, gobj);
+	/* The handle keeps the BO for the rest of the test. */
+	drm_gem_object_put(gobj);
+	c->vbo = to_vmw_bo(gobj);
+	c->cid = vmw_mock_context(test);
+	/* Commands that define the context are not the tests' business. */
+	vmw_mock_fifo_read(c->m, NULL);
+	return 0;
+}
+
+static void ue_exit(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	struct ue_ctx *c = m ? m->priv : NULL;
+
+	if (c && c->last_sgt)
+		ttm_refct_sgt_put(c->last_sgt);
+	if (m)
+		vmw_mock_fence_signal_all(m);
+	vmw_mock_exit(test);
+}
+
+static int ue_execbuf(struct kunit *test, struct drm_vmw_fence_rep *rep)
+{
+	struct ue_ctx *c = ue(test);
+	struct vmw_mock_wait_query cmd;
+
+	vmw_mock_wait_query_init(&cmd, c->cid, c->handle);
+	return vmw_mock_execbuf(test, &cmd, sizeof(cmd), rep);
+}
+
+/* The WAIT_FOR_GB_QUERY the device read, or NULL: the MOB id it names. */
+static const SVGA3dCmdWaitForGBQuery *ue_submitted(struct kunit *test)
+{
+	const struct vmw_mock_cmd *cmds, *wait;
+	unsigned int n;
+
+	n = vmw_mock_fifo_read(ue(test)->m, &cmds);
+	KUNIT_EXPECT_FALSE(test, ue(test)->m->bad_cmd);
+	wait = vmw_mock_find_cmd(cmds, n, SVGA_3D_CMD_WAIT_FOR_GB_QUERY);
+	return wait ? wait->body : NULL;
+}
+
+/* The device reads through the MOB what the CPU wrote with @salt. */
+static void ue_expect_mob(struct kunit *test, u32 mobid, u32 salt)
+{
+	unsigned int i;
+	u32 v;
+
+	KUNIT_ASSERT_EQ(test, vmw_mock_mob_size(ue(test)->m, mobid), UE_SIZE);
+	for (i = 0; i < UE_PAGES; i++) {
+		KUNIT_ASSERT_EQ(test, vmw_mock_mob_read(ue(test)->m, mobid,
+							i * PAGE_SIZE, &v,
+							sizeof(v)), 0);
+		KUNIT_EXPECT_EQ_MSG(test, v, ue_word(i, salt), "page %u", i);
+		KUNIT_ASSERT_EQ(test, vmw_mock_mob_read(ue(test)->m, mobid,
+							(i + 1) * PAGE_SIZE -
+							sizeof(v), &v,
+							sizeof(v)), 0);
+		KUNIT_EXPECT_EQ_MSG(test, v, ~ue_word(i, salt), "page %u", i);
+	}
+}
+
+static struct ttm_user_bo_info ue_info(struct kunit *test)
+{
+	struct vmw_bo *vbo = ue(test)->vbo;
+	struct ttm_user_bo_info info;
+
+	KUNIT_EXPECT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
+	ttm_user_bo_get_info(vmw_userptr_ubo(vbo), &info);
+	ttm_bo_unreserve(&vbo->tbo);
+	return info;
+}
+
+static long ue_stat(struct kunit *test, atomic_long_t *stat)
+{
+	return atomic_long_read(stat);
+}
+
+#define UE_STATS(test) (&ue(test)->m->vmw->udev.stats)
+
+/*
+ * While the job runs (its fence unsignaled), the MOB lists the DMA
+ * addresses of the sg-table the helper committed for it, and the helper
+ * still has those pages committed and mapped.
+ */
+static void ue_expect_job_pages(struct kunit *test, u32 mobid)
+{
+	struct ue_ctx *c = ue(test);
+	struct ttm_user_bo_info info = ue_info(test);
+	struct sg_dma_page_iter iter;
+	unsigned int i = 0;
+	dma_addr_t dma;
+
+	KUNIT_EXPECT_EQ(test, info.committed_pages, UE_PAGES);
+	KUNIT_EXPECT_GT(test, info.sg_entries, 0);
+	KUNIT_ASSERT_NOT_NULL(test, c->last_sgt);
+	for_each_sgtable_dma_page(&c->last_sgt->table, &iter, 0) {
+		KUNIT_ASSERT_EQ(test, vmw_mock_mob_dma(c->m, mobid,
+						       i * PAGE_SIZE, &dma), 0);
+		KUNIT_EXPECT_EQ_MSG(test, dma, sg_page_iter_dma_address(&iter),
+				    "page %u", i);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, UE_PAGES);
+}
+
+/*
+ * An execbuf naming a userptr BO commits the user's pages, binds them as a
+ * MOB, and the device reads through it what the CPU wrote; the job's fence
+ * is in the BO's reservation until it signals.
+ */
+static void ue_commit_and_read(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	const SVGA3dCmdWaitForGBQuery *body;
+	struct drm_vmw_fence_rep rep;
+	struct ttm_user_bo_info info;
+
+	c->hook_mode = UE_HOOK_RECORD;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	KUNIT_EXPECT_EQ(test, c->vbo->tbo.resource->mem_type, VMW_PL_MOB);
+	body = ue_submitted(test);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	KUNIT_EXPECT_EQ(test, body->mobid, c->vbo->tbo.resource->start);
+	ue_expect_mob(test, body->mobid, 0);
+	ue_expect_job_pages(test, body->mobid);
+	info = ue_info(test);
+	KUNIT_EXPECT_TRUE(test, info.valid);
+
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+							DMA_RESV_USAGE_WRITE));
+	vmw_mock_fence_signal(c->m, rep.seqno);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+						       DMA_RESV_USAGE_WRITE));
+}
+
+/*
+ * After the range is remapped, the next execbuf commits the new pages and
+ * binds a new page table: the device reads the new contents, not the old
+ * pages the previous MOB listed.
+ */
+static void ue_remap_rebinds(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	const SVGA3dCmdWaitForGBQuery *body;
+	struct drm_vmw_fence_rep rep;
+	long inval = ue_stat(test, &UE_STATS(test)->invalidations);
+
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	body = ue_submitted(test);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	ue_expect_mob(test, body->mobid, 0);
+	vmw_mock_fence_signal(c->m, rep.seqno);
+
+	ue_remap(test, 7);
+	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->invalidations),
+			inval + 1);
+	KUNIT_EXPECT_FALSE(test, ue_info(test).valid);
+
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	body = ue_submitted(test);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	ue_expect_mob(test, body->mobid, 7);
+	KUNIT_EXPECT_TRUE(test, ue_info(test).valid);
+	vmw_mock_fence_signal(c->m, rep.seqno);
+}
+
+/* An unmapped range fails the submission with -EFAULT; nothing runs. */
+static void ue_unmapped_fails(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(c->addr, UE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ue_execbuf(test, &rep), -EFAULT);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+						       DMA_RESV_USAGE_BOOKKEEP));
+	KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
+}
+
+/*
+ * The range changes while the commit holds the snapshot: the commit is
+ * refused, execbuf backs off and retries in the kernel, and the job runs on
+ * the new pages.
+ */
+static void ue_stale_commit_retries(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	const SVGA3dCmdWaitForGBQuery *body;
+	struct drm_vmw_fence_rep rep;
+	long stale = ue_stat(test, &UE_STATS(test)->stale_commits);
+
+	c->hook_mode = UE_HOOK_REMAP_ONCE;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->stale_commits),
+			stale + 1);
+	body = ue_submitted(test);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	ue_expect_mob(test, body->mobid, c->salt);
+	ue_expect_job_pages(test, body->mobid);
+	vmw_mock_fence_signal(c->m, rep.seqno);
+}
+
+/*
+ * The range changes after the commit, before the critical section: the
+ * last check fails, execbuf retries, and the job runs on the new pages,
+ * never on the unmapped ones.
+ */
+static void ue_stale_check_retries(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	const SVGA3dCmdWaitForGBQuery *body;
+	struct drm_vmw_fence_rep rep;
+	long commits = ue_stat(test, &UE_STATS(test)->commits);
+
+	c->hook_mode = UE_HOOK_RECORD;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	kunit_activate_static_stub(test, vmw_execbuf_user_hook,
+				   ue_execbuf_hook);
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	KUNIT_EXPECT_EQ(test, c->hook_calls, 2);
+	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->commits),
+			commits + 2);
+	body = ue_submitted(test);
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	ue_expect_mob(test, body->mobid, c->salt);
+	ue_expect_job_pages(test, body->mobid);
+	vmw_mock_fence_signal(c->m, rep.seqno);
+}
+
+/*
+ * A range that changes on every try: after the bound, -EAGAIN; nothing was
+ * submitted, no fence is left in the reservation.
+ */
+static void ue_retry_bound(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+	long stale = ue_stat(test, &UE_STATS(test)->stale_commits);
+
+	c->hook_mode = UE_HOOK_REMAP_ALWAYS;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	KUNIT_EXPECT_EQ(test, ue_execbuf(test, &rep), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, c->hook_calls, UE_TRIES);
+	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->stale_commits),
+			stale + UE_TRIES);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+						       DMA_RESV_USAGE_BOOKKEEP));
+
+	/* The range holds still again: the next execbuf runs. */
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	vmw_mock_fence_signal(c->m, rep.seqno);
+}
+
+/* A signal during the retries ends them with -ERESTARTSYS. */
+static void ue_signal_ends_retry(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+
+	allow_signal(SIGUSR1);
+	c->hook_mode = UE_HOOK_REMAP_SIGNAL;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	KUNIT_EXPECT_EQ(test, ue_execbuf(test, &rep), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, c->hook_calls, 1);
+	KUNIT_EXPECT_TRUE(test, signal_pending(current));
+	flush_signals(current);
+	disallow_signal(SIGUSR1);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
+}
+
+/* A read-only userptr BO is never a MOB the device writes: -EINVAL. */
+static void ue_read_only_refused(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_userptr_arg arg = {
+		.user_ptr = c->addr,
+		.size = UE_SIZE,
+		.flags = DRM_VMW_USERPTR_READ_ONLY,
+	};
+	struct vmw_mock_wait_query cmd;
+	struct drm_vmw_fence_rep rep;
+
+	KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&c->m->vmw->drm, &arg,
+						c->m->file), 0);
+	vmw_mock_wait_query_init(&cmd, c->cid, arg.handle);
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &cmd, sizeof(cmd), &rep),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+}
+
+/*
+ * Every allocation of the helper in the submission fails in turn: each
+ * failure returns -ENOMEM and submits nothing, and the submission then
+ * succeeds.
+ */
+static void ue_alloc_fail(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+	unsigned int nth, left = 0;
+	int ret = -ENOMEM;
+
+	ttm_user_bo_fail_alloc.verbose = 0;
+	for (nth = 1; nth <= 16; nth++) {
+		current->fail_nth = nth;
+		ret = ue_execbuf(test, &rep);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (!ret)
+			break;
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", nth);
+		KUNIT_EXPECT_NULL(test, ue_submitted(test));
+		KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
+	}
+	ttm_user_bo_fail_alloc.verbose = verbose;
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_GE(test, nth, 3);
+	KUNIT_EXPECT_NOT_NULL(test, ue_submitted(test));
+	vmw_mock_fence_signal(c->m, rep.seqno);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+/**
+ * struct ue_racer - a thread remapping the range until told to stop
+ * @mm: the test's mm
+ * @addr: the range
+ * @stop: set by the test when its submissions are done
+ * @remaps: remaps done
+ * @done: completed when the thread exits
+ */
+struct ue_racer {
+	struct mm_struct *mm;
+	unsigned long addr;
+	atomic_t stop;
+	unsigned int remaps;
+	struct completion done;
+};
+
+static int ue_racer_fn(void *arg)
+{
+	struct ue_racer *r = arg;
+
+	kthread_use_mm(r->mm);
+	while (!atomic_read(&r->stop)) {
+		if (ue_remap_range(r->addr, ++r->remaps))
+			break;
+		cond_resched();
+	}
+	kthread_unuse_mm(r->mm);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * Submissions race a thread that keeps remapping the range. Each one either
+ * fails (-EFAULT while the range is unmapped, -EAGAIN when it kept
+ * changing) or runs a job whose MOB lists the pages the helper committed
+ * and still has mapped while the job's fence is unsignaled: an invalidation
+ * either failed the last check or waits for the fence.
+ */
+static void ue_race(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct ue_racer r = { .mm = current->mm, .addr = c->addr };
+	unsigned int i, ok = 0, fault = 0, again = 0;
+	const SVGA3dCmdWaitForGBQuery *body;
+	struct drm_vmw_fence_rep rep;
+	struct task_struct *t;
+	int ret;
+
+	c->hook_mode = UE_HOOK_RECORD;
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
+	init_completion(&r.done);
+	t = kthread_run(ue_racer_fn, &r, "ue_racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < UE_RACE_ROUNDS; i++) {
+		ret = ue_execbuf(test, &rep);
+		if (ret == -EFAULT) {
+			fault++;
+			continue;
+		}
+		if (ret == -EAGAIN) {
+			again++;
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		ok++;
+		body = ue_submitted(test);
+		KUNIT_ASSERT_NOT_NULL(test, body);
+		ue_expect_job_pages(test, body->mobid);
+		vmw_mock_fence_signal(c->m, rep.seqno);
+	}
+	atomic_set(&r.stop, 1);
+	wait_for_completion(&r.done);
+	kunit_info(test, "%u jobs ran, %u -EFAULT, %u -EAGAIN, %u remaps",
+		   ok, fault, again, r.remaps);
+	KUNIT_EXPECT_GT(test, ok, 0);
+	KUNIT_EXPECT_GT(test, r.remaps, 0);
+}
+
+static struct kunit_case ue_cases[] = {
+	KUNIT_CASE(ue_commit_and_read),
+	KUNIT_CASE(ue_remap_rebinds),
+	KUNIT_CASE(ue_unmapped_fails),
+	KUNIT_CASE(ue_stale_commit_retries),
+	KUNIT_CASE(ue_stale_check_retries),
+	KUNIT_CASE(ue_retry_bound),
+	KUNIT_CASE(ue_signal_ends_retry),
+	KUNIT_CASE(ue_read_only_refused),
+	KUNIT_CASE(ue_alloc_fail),
+	KUNIT_CASE_SLOW(ue_race),
+	{}
+};
+
+static struct kunit_suite ue_suite = {
+	.name = "vmwgfx_userptr_execbuf",
+	.init = ue_init,
+	.exit = ue_exit,
+	.test_cases = ue_cases,
+};
+
+kunit_test_suite(ue_suite);

@@ -46,11 +46,13 @@
  * @vbo: the buffer object it backs
  * @rebind: the pages a device binding (MOB page table) lists were
  *	invalidated or released: unbind before the next use
+ * @bound_seq: sequence of the committed pages the MOB page table lists
  */
 struct vmw_userptr {
 	struct ttm_user_bo ubo;
 	struct vmw_bo *vbo;
 	bool rebind;
+	unsigned long bound_seq;
 };
 
 /*
@@ -275,24 +277,43 @@ int vmw_userptr_commit(struct vmw_bo *vbo)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct vmw_userptr *user = vbo->user;
+	struct ttm_user_bo_info info;
 	int ret;
 
 	dma_resv_assert_held(vbo->tbo.base.resv);
 	ret = ttm_user_bo_commit_interruptible(&user->ubo);
-	if (ret || !READ_ONCE(user->rebind))
+	if (ret || vbo->tbo.resource->mem_type != VMW_PL_MOB)
 		return ret;
 	/*
-	 * Cleared before the unbind: an invalidation from now on sets it
-	 * again and fails the submission's ttm_user_bo_submit_valid(), and
-	 * the retry unbinds once more.
+	 * The sequence decides: a commit of other pages, or of the same
+	 * pages mapped again after an invalidation, has a new one, whether
+	 * or not the hook's mark was cleared by a binding made after the
+	 * invalidation (of a table it had already unmapped).
 	 */
-	WRITE_ONCE(user->rebind, false);
-	if (vbo->tbo.resource->mem_type != VMW_PL_MOB)
+	ttm_user_bo_get_info(&user->ubo, &info);
+	if (!READ_ONCE(user->rebind) && info.seq == user->bound_seq)
 		return 0;
+	WRITE_ONCE(user->rebind, false);
 	ret = ttm_bo_validate(&vbo->tbo, &vmw_sys_placement, &ctx);
 	if (ret)
 		WRITE_ONCE(user->rebind, true);
 	return ret;
+}
+
+/**
+ * vmw_userptr_tt_bound - a userptr BO's tt was bound as a MOB
+ * @ttm: the tt, from vmw_userptr_tt_init(), its BO reserved
+ *
+ * Records the sequence of the committed pages the MOB's page table lists,
+ * for vmw_userptr_commit().
+ */
+void vmw_userptr_tt_bound(struct ttm_tt *ttm)
+{
+	struct ttm_user_bo *ubo = to_ttm_user_tt(ttm)->ubo;
+	struct ttm_user_bo_info info;
+
+	ttm_user_bo_get_info(ubo, &info);
+	container_of(ubo, struct vmw_userptr, ubo)->bound_seq = info.seq;
 }
 
 /**

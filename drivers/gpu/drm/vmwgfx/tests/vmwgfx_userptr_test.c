@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * KUnit tests of vmwgfx's userptr buffer objects, on a mock device: a
- * struct vmw_private with no hardware, with vmwgfx's real TTM device funcs
- * (vmw_bo_driver), a VRAM range manager and a DRM file, so the ioctl, the
- * BO creation and the ttm_tt paths run as they do on a device.
+ * KUnit tests of vmwgfx's userptr buffer objects, on a mock device
+ * (vmwgfx_mock.c, without its FIFO): a struct vmw_private with no hardware,
+ * with vmwgfx's real TTM device funcs (vmw_bo_driver), a VRAM range manager
+ * and a DRM file, so the ioctl, the BO creation and the ttm_tt paths run as
+ * they do on a device.
  */
 
 #include <kunit/test.h>
@@ -28,75 +29,9 @@
 #include "../vmwgfx_bo.h"
 #include "../vmwgfx_drv.h"
 
+#include "vmwgfx_mock.h"
+
 #define VMW_TEST_PAGES 8
-
-/**
- * struct vmw_mock - a vmwgfx device with no hardware
- * @vmw: the device
- * @filp: an open DRM file of it
- * @file: its DRM file
- */
-struct vmw_mock {
-	struct vmw_private *vmw;
-	struct file *filp;
-	struct drm_file *file;
-};
-
-DEFINE_DRM_GEM_FOPS(vmw_mock_fops);
-
-static const struct drm_driver vmw_mock_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
-	.fops = &vmw_mock_fops,
-};
-
-static int vmw_mock_init(struct kunit *test)
-{
-	struct vmw_private *vmw;
-	struct vmw_mock *m;
-	struct device *dev;
-	int ret;
-
-	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	test->priv = m;
-	dev = drm_kunit_helper_alloc_device(test);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	/* as vmw_dma_masks() sets it */
-	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
-	vmw = drm_kunit_helper_alloc_drm_device_with_driver(test, dev,
-							    struct vmw_private,
-							    drm,
-							    &vmw_mock_driver);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vmw);
-	vmw->map_mode = vmw_dma_map_populate;
-	mutex_init(&vmw->binding_mutex);
-	ret = ttm_device_init(&vmw->bdev, &vmw_bo_driver, dev,
-			      vmw->drm.anon_inode->i_mapping,
-			      vmw->drm.vma_offset_manager, false, false);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	m->vmw = vmw;
-	ret = ttm_range_man_init(&vmw->bdev, TTM_PL_VRAM, false, 64);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	vmw_userptr_device_init(vmw);
-
-	m->filp = mock_drm_getfile(vmw->drm.primary, O_RDWR);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->filp);
-	m->file = m->filp->private_data;
-	return 0;
-}
-
-static void vmw_mock_exit(struct kunit *test)
-{
-	struct vmw_mock *m = test->priv;
-
-	if (!m || !m->vmw)
-		return;
-	/* Closing the file drops every handle, and so every BO. */
-	if (!IS_ERR_OR_NULL(m->filp))
-		__fput_sync(m->filp);
-	ttm_range_man_fini(&m->vmw->bdev, TTM_PL_VRAM);
-	ttm_device_fini(&m->vmw->bdev);
-}
 
 static unsigned long vmw_test_mmap(struct kunit *test, unsigned long prot)
 {

@@ -1,0 +1,783 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * A mock vmwgfx device for KUnit.
+ *
+ * The driver side is vmwgfx's own: a struct vmw_private set up the way
+ * vmw_driver_load() sets it up, with vmwgfx's TTM device funcs, memory
+ * managers, fence manager and DRM file private, so ioctls run their real
+ * code. What is mocked is the device: there are no registers and no
+ * interrupts, and the FIFO and the fence register are plain memory that a
+ * test reads and writes "as the device would".
+ *
+ * With VMW_MOCK_FIFO the device is an SVGA2 device in FIFO mode (no command
+ * buffers, as QEMU's device runs), with guest-backed objects and 3D. SVGA3
+ * devices have no FIFO memory (vmw_fifo_mem_read() BUGs on them), and an
+ * SVGA2 device's registers are I/O ports (vmw_read()/vmw_write()); the mock
+ * sets the device up so that no path the tests run reaches a register:
+ *
+ * - the FIFO is set up here as vmw_fifo_create() and vmw_device_init() set
+ *   it up, without their register writes (SVGA_REG_CONFIG_DONE, ENABLE);
+ * - SVGA_FIFO_BUSY stays 1 (the device is always running), so
+ *   vmw_fifo_ping_host() never writes SVGA_REG_SYNC;
+ * - SVGA_FIFO_CAP_FENCE: fences are FIFO commands and the fence seqno is
+ *   SVGA_FIFO_FENCE, so vmw_seqno_passed() never reads SVGA_REG_BUSY;
+ * - the fence, fence-goal and FIFO waiter counts start at 1 (the device's
+ *   interrupts are on for good), so vmw_generic_waiter_add()/_remove() never
+ *   write SVGA_REG_IRQMASK or the IRQ status port when a thread waits;
+ * - no SVGA_CAP_IRQMASK, SVGA_CAP_CMD_BUFFERS*, SVGA_CAP2_EXTRA_REGS or
+ *   SVGA_CAP_GMR*, and the device capabilities (devcaps) are filled in here
+ *   instead of read through SVGA_REG_DEV_CAP.
+ *
+ * Waits: with no interrupts, vmw_fence_wait() (the fence's dma_fence wait
+ * op) re-reads SVGA_FIFO_FENCE when it is woken, and dma_fence_signal() from
+ * vmw_fences_update() wakes it. So a test either signals before it waits
+ * (a wait then returns at once) or signals from a second thread;
+ * vmw_mock_fence_signal() runs vmw_fences_update(), which wakes waiters.
+ */
+
+#include <kunit/test.h>
+
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_mode_config.h>
+#include <drm/ttm/ttm_range_manager.h>
+
+#include "../vmwgfx_binding.h"
+#include "../vmwgfx_bo.h"
+#include "../vmwgfx_devcaps.h"
+#include "../vmwgfx_drv.h"
+
+#include "vmwgfx_mock.h"
+
+#define VMW_MOCK_VRAM_PAGES 64
+#define VMW_MOCK_FIFO_SIZE (256 * 1024)
+#define VMW_MOCK_MOB_MEMORY_KB (64 * 1024)
+#define VMW_MOCK_MOB_MAX_SIZE (16 * 1024 * 1024)
+
+/**
+ * struct vmw_mock_mob - a MOB as the device knows it
+ * @depth: page table format (SVGA3D_MOBFMT_PT*_0/1/2)
+ * @base: PPN of the data page (depth 0) or of the root page table page
+ * @size: size in bytes
+ */
+struct vmw_mock_mob {
+	u32 depth;
+	u64 base;
+	u32 size;
+};
+
+/**
+ * struct vmw_mock_priv - what the mock adds to a struct vmw_mock
+ * @m: the public part
+ * @ttm_up: ttm_device_init() succeeded
+ * @vram_up: the VRAM manager is set up
+ * @fifo_up: the FIFO and the fence manager are up
+ * @otables_up: the object tables are set up
+ */
+struct vmw_mock_priv {
+	struct vmw_mock m;
+	bool ttm_up;
+	bool vram_up;
+	bool fifo_up;
+	bool otables_up;
+};
+
+static void vmw_mock_fence_run_ahead(struct vmw_mock *m);
+
+static struct vmw_mock_priv *to_priv(struct vmw_mock *m)
+{
+	return container_of(m, struct vmw_mock_priv, m);
+}
+
+/* As vmw_driver_open(): the file private with the ttm_object file. */
+static int vmw_mock_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct vmw_private *vmw = vmw_priv(dev);
+	struct vmw_fpriv *vmw_fp;
+
+	vmw_fp = kzalloc(sizeof(*vmw_fp), GFP_KERNEL);
+	if (!vmw_fp)
+		return -ENOMEM;
+	vmw_fp->tfile = ttm_object_file_init(vmw->tdev);
+	if (!vmw_fp->tfile) {
+		kfree(vmw_fp);
+		return -ENOMEM;
+	}
+	file->driver_priv = vmw_fp;
+	return 0;
+}
+
+/* As vmw_postclose(). */
+static void vmw_mock_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct vmw_fpriv *vmw_fp = vmw_fpriv(file);
+
+	ttm_object_file_release(&vmw_fp->tfile);
+	kfree(vmw_fp);
+}
+
+DEFINE_DRM_GEM_FOPS(vmw_mock_fops);
+
+static const struct drm_driver vmw_mock_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.open = vmw_mock_open,
+	.postclose = vmw_mock_postclose,
+	.fops = &vmw_mock_fops,
+};
+
+/* What vmw_driver_load() initialises before it touches the device. */
+static void vmw_mock_sw_init(struct vmw_private *vmw)
+{
+	enum vmw_res_type i;
+
+	hash_init(vmw->ctx.res_ht);
+	mutex_init(&vmw->cmdbuf_mutex);
+	mutex_init(&vmw->binding_mutex);
+	spin_lock_init(&vmw->resource_lock);
+	spin_lock_init(&vmw->hw_lock);
+	spin_lock_init(&vmw->waiter_lock);
+	spin_lock_init(&vmw->cursor_lock);
+	for (i = vmw_res_context; i < vmw_res_max; ++i) {
+		idr_init_base(&vmw->res_idr[i], 1);
+		INIT_LIST_HEAD(&vmw->res_lru[i]);
+	}
+	init_waitqueue_head(&vmw->fence_queue);
+	init_waitqueue_head(&vmw->fifo_queue);
+	vmw->map_mode = vmw_dma_map_populate;
+}
+
+/*
+ * The register values vmw_driver_load() would read: an SVGA2 device with
+ * guest-backed objects and 3D, no GMRs, no command buffers, no IRQs.
+ */
+static void vmw_mock_regs(struct vmw_mock *m)
+{
+	struct vmw_private *vmw = m->vmw;
+
+	vmw->pci_id = VMWGFX_PCI_ID_SVGA2;
+	vmw->capabilities = SVGA_CAP_3D | SVGA_CAP_EXTENDED_FIFO |
+			    SVGA_CAP_PITCHLOCK | SVGA_CAP_GBOBJECTS;
+	vmw->capabilities2 = 0;
+	vmw->vram_size = VMW_MOCK_VRAM_PAGES * PAGE_SIZE;
+	vmw->fifo_mem_size = m->fifo_size;
+	vmw->memory_size = 512 * 1024 * 1024;
+	vmw->max_mob_pages = VMW_MOCK_MOB_MEMORY_KB * 1024 / PAGE_SIZE;
+	vmw->max_mob_size = VMW_MOCK_MOB_MAX_SIZE;
+	vmw->max_primary_mem = vmw->vram_size;
+	vmw->texture_max_width = 8192;
+	vmw->texture_max_height = 8192;
+	vmw->sm_type = VMW_SM_LEGACY;
+}
+
+/* The SVGA3D_DEVCAP_* the device reports (vmw_devcaps_create()). */
+static int vmw_mock_devcaps(struct vmw_private *vmw)
+{
+	vmw->devcaps = vzalloc(sizeof(u32) * SVGA3D_DEVCAP_MAX);
+	if (!vmw->devcaps)
+		return -ENOMEM;
+	vmw->devcaps[SVGA3D_DEVCAP_3D] = 1;
+	vmw->devcaps[SVGA3D_DEVCAP_MAX_TEXTURE_WIDTH] = 8192;
+	vmw->devcaps[SVGA3D_DEVCAP_MAX_TEXTURE_HEIGHT] = 8192;
+	return 0;
+}
+
+/*
+ * The FIFO, as vmw_fifo_create() and vmw_device_init() set it up, minus
+ * their register accesses; and the device's side of it.
+ */
+static int vmw_mock_fifo_up(struct vmw_mock *m)
+{
+	struct vmw_private *vmw = m->vmw;
+	struct vmw_fifo_state *fifo;
+	u32 min = PAGE_SIZE;
+
+	vmw->fifo_mem = vzalloc(m->fifo_size);
+	if (!vmw->fifo_mem)
+		return -ENOMEM;
+	/* The device: FIFO capabilities, SVGA_FIFO_MIN covers the registers. */
+	BUILD_BUG_ON(SVGA_FIFO_NUM_REGS * sizeof(u32) > PAGE_SIZE);
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_CAPABILITIES,
+			   SVGA_FIFO_CAP_FENCE | SVGA_FIFO_CAP_RESERVE |
+			   SVGA_FIFO_CAP_PITCHLOCK);
+
+	fifo = kzalloc(sizeof(*fifo), GFP_KERNEL);
+	if (!fifo)
+		return -ENOMEM;
+	fifo->static_buffer_size = VMWGFX_FIFO_STATIC_SIZE;
+	fifo->static_buffer = vmalloc(fifo->static_buffer_size);
+	if (!fifo->static_buffer) {
+		kfree(fifo);
+		return -ENOMEM;
+	}
+	mutex_init(&fifo->fifo_mutex);
+	init_rwsem(&fifo->rwsem);
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_MIN, min);
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_MAX, vmw->fifo_mem_size);
+	wmb();
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_NEXT_CMD, min);
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, min);
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_BUSY, 0);
+	mb();
+	fifo->capabilities = vmw_fifo_mem_read(vmw, SVGA_FIFO_CAPABILITIES);
+	vmw->fifo = fifo;
+
+	/*
+	 * The device runs for good: the driver never pings it through
+	 * SVGA_REG_SYNC (vmw_fifo_ping_host()).
+	 */
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_BUSY, 1);
+	/*
+	 * Its interrupts are on for good: a waiter never programs
+	 * SVGA_REG_IRQMASK (vmw_generic_waiter_add()).
+	 */
+	vmw->fence_queue_waiters = 1;
+	vmw->goal_queue_waiters = 1;
+	vmw->fifo_queue_waiters = 1;
+
+	vmw->last_read_seqno = vmw_fence_read(vmw);
+	atomic_set(&vmw->marker_seq, vmw->last_read_seqno);
+	vmw_fence_fifo_up(vmw->fman);
+	vmw->cman = NULL;
+	return 0;
+}
+
+/**
+ * vmw_mock_create() - set up a mock vmwgfx device for a test
+ * @test: the test; test->priv is set to the device
+ * @flags: &enum vmw_mock_flags
+ *
+ * Asserts on failure (the test stops). Undo with vmw_mock_destroy() (the
+ * suite exit vmw_mock_exit() does it), also after a failed assertion here.
+ * The device's DRM file is open; with VMW_MOCK_FIFO the FIFO holds nothing
+ * (the commands of the set-up were read and dropped).
+ *
+ * Return: the device.
+ */
+struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
+{
+	const struct vmw_mock_cmd *cmds;
+	struct vmw_mock_priv *p;
+	struct vmw_private *vmw;
+	struct vmw_mock *m;
+	struct device *dev;
+	int ret;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	m = &p->m;
+	m->test = test;
+	m->flags = flags;
+	m->fifo_size = VMW_MOCK_FIFO_SIZE;
+	xa_init(&m->mobs);
+	test->priv = m;
+
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	/* as vmw_dma_masks() sets it */
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	vmw = drm_kunit_helper_alloc_drm_device_with_driver(test, dev,
+							    struct vmw_private,
+							    drm,
+							    &vmw_mock_driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vmw);
+	vmw_mock_sw_init(vmw);
+	m->vmw = vmw;
+
+	vmw->tdev = ttm_object_device_init(&vmw_prime_dmabuf_ops);
+	KUNIT_ASSERT_NOT_NULL(test, vmw->tdev);
+	if (flags & VMW_MOCK_FIFO) {
+		/* vmw_execbuf_ioctl() ends in vmw_kms_cursor_post_execbuf() */
+		KUNIT_ASSERT_EQ(test, drmm_mode_config_init(&vmw->drm), 0);
+		vmw_mock_regs(m);
+		vmw->fman = vmw_fence_manager_init(vmw);
+		KUNIT_ASSERT_NOT_NULL(test, vmw->fman);
+	}
+
+	ret = ttm_device_init(&vmw->bdev, &vmw_bo_driver, dev,
+			      vmw->drm.anon_inode->i_mapping,
+			      vmw->drm.vma_offset_manager, false, false);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	p->ttm_up = true;
+	ret = ttm_range_man_init(&vmw->bdev, TTM_PL_VRAM, false,
+				 VMW_MOCK_VRAM_PAGES);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	p->vram_up = true;
+
+	if (flags & VMW_MOCK_FIFO) {
+		KUNIT_ASSERT_EQ(test, vmw_mock_devcaps(vmw), 0);
+		/* as vmw_driver_load(): has_mob needs both managers */
+		KUNIT_ASSERT_EQ(test, vmw_gmrid_man_init(vmw, VMW_PL_MOB), 0);
+		ret = vmw_sys_man_init(vmw);
+		if (ret)
+			vmw_gmrid_man_fini(vmw, VMW_PL_MOB);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		vmw->has_mob = true;
+
+		ret = vmw_mock_fifo_up(m);
+		/* fifo_up also when it failed half-way: the FIFO is freed */
+		p->fifo_up = true;
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_ASSERT_EQ(test, vmw_otables_setup(vmw), 0);
+		p->otables_up = true;
+		vmw_mock_fifo_read(m, &cmds);
+		KUNIT_ASSERT_FALSE(test, m->bad_cmd);
+	}
+	vmw_userptr_device_init(vmw);
+
+	m->filp = mock_drm_getfile(vmw->drm.primary, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->filp);
+	m->file = m->filp->private_data;
+	return m;
+}
+
+/**
+ * vmw_mock_destroy() - tear a mock device down
+ * @m: the device, or NULL
+ *
+ * Closes the DRM file (every handle: BOs, contexts, fences), signals every
+ * fence the driver emitted, and takes the device down in the order
+ * vmw_driver_unload() does. Safe after vmw_mock_create() failed half-way.
+ */
+void vmw_mock_destroy(struct vmw_mock *m)
+{
+	struct vmw_mock_priv *p;
+	const struct vmw_mock_cmd *cmds;
+	struct vmw_mock_mob *mob;
+	struct vmw_private *vmw;
+	enum vmw_res_type i;
+	unsigned long id;
+
+	if (!m || !m->vmw)
+		goto out_mobs;
+	p = to_priv(m);
+	vmw = m->vmw;
+
+	/*
+	 * From here on the device runs ahead of the driver: every fence
+	 * emitted, and every fence the teardown still emits, has passed.
+	 */
+	if (p->fifo_up && vmw->fifo)
+		vmw_mock_fence_run_ahead(m);
+	/* Closing the file drops every handle, and so every BO. */
+	if (!IS_ERR_OR_NULL(m->filp))
+		__fput_sync(m->filp);
+	m->filp = NULL;
+
+	if (p->fifo_up && vmw->fifo) {
+		/* BOs whose fences had not signaled yet are deleted now. */
+		vmw_fences_update(vmw->fman);
+		flush_workqueue(vmw->bdev.wq);
+		/* as vmw_release_device_early() */
+		if (vmw->has_mob) {
+			ttm_resource_manager_evict_all(&vmw->bdev,
+						       ttm_manager_type(&vmw->bdev,
+									VMW_PL_MOB));
+			if (p->otables_up)
+				vmw_otables_takedown(vmw);
+		}
+		vmw_fences_update(vmw->fman);
+		flush_workqueue(vmw->bdev.wq);
+		vmw_mock_fifo_read(m, &cmds);
+	}
+	if (vmw->has_mob) {
+		vmw_gmrid_man_fini(vmw, VMW_PL_MOB);
+		vmw_sys_man_fini(vmw);
+		vmw->has_mob = false;
+	}
+	vmw_devcaps_destroy(vmw);
+	if (p->vram_up)
+		ttm_range_man_fini(&vmw->bdev, TTM_PL_VRAM);
+	if (p->ttm_up)
+		ttm_device_fini(&vmw->bdev);
+	/* as vmw_release_device_late() and vmw_sw_context_fini() */
+	if (vmw->fman && p->fifo_up)
+		vmw_fence_fifo_down(vmw->fman);
+	vmw_fifo_destroy(vmw);
+	vfree(vmw->fifo_mem);
+	vmw->fifo_mem = NULL;
+	vfree(vmw->ctx.cmd_bounce);
+	vmw->ctx.cmd_bounce = NULL;
+	if (vmw->ctx.staged_bindings)
+		vmw_binding_state_free(vmw->ctx.staged_bindings);
+	vmw->ctx.staged_bindings = NULL;
+	if (vmw->fman)
+		vmw_fence_manager_takedown(vmw->fman);
+	vmw->fman = NULL;
+	if (vmw->tdev)
+		ttm_object_device_release(&vmw->tdev);
+	for (i = vmw_res_context; i < vmw_res_max; ++i)
+		idr_destroy(&vmw->res_idr[i]);
+	m->vmw = NULL;
+out_mobs:
+	if (m) {
+		xa_for_each(&m->mobs, id, mob)
+			kfree(mob);
+		xa_destroy(&m->mobs);
+	}
+}
+
+/**
+ * vmw_mock_init() - KUnit suite init: a device with no FIFO
+ * @test: the test
+ *
+ * test->priv is the &struct vmw_mock.
+ *
+ * Return: 0 (failures assert).
+ */
+int vmw_mock_init(struct kunit *test)
+{
+	vmw_mock_create(test, 0);
+	return 0;
+}
+
+/**
+ * vmw_mock_fifo_init() - KUnit suite init: a device with a FIFO (VMW_MOCK_FIFO)
+ * @test: the test
+ *
+ * test->priv is the &struct vmw_mock.
+ *
+ * Return: 0 (failures assert).
+ */
+int vmw_mock_fifo_init(struct kunit *test)
+{
+	vmw_mock_create(test, VMW_MOCK_FIFO);
+	return 0;
+}
+
+/**
+ * vmw_mock_exit() - KUnit suite exit: vmw_mock_destroy() of test->priv
+ * @test: the test
+ */
+void vmw_mock_exit(struct kunit *test)
+{
+	vmw_mock_destroy(test->priv);
+	test->priv = NULL;
+}
+
+/* The device's MOB table follows the MOB commands it reads. */
+static void vmw_mock_cmd_process(struct vmw_mock *m,
+				 const struct vmw_mock_cmd *cmd)
+{
+	struct vmw_mock_mob *mob;
+	void *old;
+
+	switch (cmd->id) {
+	case SVGA_3D_CMD_DEFINE_GB_MOB64: {
+		const SVGA3dCmdDefineGBMob64 *body = cmd->body;
+
+		if (cmd->size < sizeof(*body))
+			goto bad;
+		mob = kzalloc(sizeof(*mob), GFP_KERNEL);
+		if (!mob)
+			goto bad;
+		mob->depth = body->ptDepth;
+		mob->base = body->base;
+		mob->size = body->sizeInBytes;
+		old = xa_store(&m->mobs, body->mobid, mob, GFP_KERNEL);
+		if (xa_is_err(old)) {
+			kfree(mob);
+			goto bad;
+		}
+		/* redefining a live MOB: the device replaces it */
+		kfree(old);
+		break;
+	}
+	case SVGA_3D_CMD_DESTROY_GB_MOB: {
+		const SVGA3dCmdDestroyGBMob *body = cmd->body;
+
+		if (cmd->size < sizeof(*body))
+			goto bad;
+		kfree(xa_erase(&m->mobs, body->mobid));
+		break;
+	}
+	case SVGA_CMD_FENCE: {
+		const struct svga_fifo_cmd_fence *body = cmd->body;
+
+		m->fence_seen = body->fence;
+		break;
+	}
+	default:
+		break;
+	}
+	return;
+bad:
+	m->bad_cmd = true;
+}
+
+/**
+ * vmw_mock_fifo_read() - the device reads its FIFO
+ * @m: the device (VMW_MOCK_FIFO)
+ * @cmds: set to the commands read, in order (test-managed memory)
+ *
+ * Reads every command the driver committed since the last read (between
+ * SVGA_FIFO_STOP and SVGA_FIFO_NEXT_CMD, wrapping at SVGA_FIFO_MAX), and
+ * advances SVGA_FIFO_STOP past them, so the FIFO never fills while a test
+ * keeps reading. The device acts on what it reads: DEFINE_GB_MOB64 and
+ * DESTROY_GB_MOB update its MOB table (vmw_mock_mob_read()), SVGA_CMD_FENCE
+ * sets @m->fence_seen. A command it cannot parse (an unknown 2D command, a
+ * size past the end) sets @m->bad_cmd and ends the list. One reader at a
+ * time (the test, or one device thread).
+ *
+ * Return: the number of commands in @cmds.
+ */
+unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
+				const struct vmw_mock_cmd **cmds)
+{
+	struct vmw_private *vmw = m->vmw;
+	struct vmw_mock_cmd *out;
+	u32 min, max, next, stop, pos, nw, i, n = 0;
+	u32 *words;
+
+	min = vmw_fifo_mem_read(vmw, SVGA_FIFO_MIN);
+	max = vmw_fifo_mem_read(vmw, SVGA_FIFO_MAX);
+	/* the driver writes NEXT_CMD after the commands (mb()) */
+	next = vmw_fifo_mem_read(vmw, SVGA_FIFO_NEXT_CMD);
+	smp_rmb();
+	stop = vmw_fifo_mem_read(vmw, SVGA_FIFO_STOP);
+	nw = (next >= stop ? next - stop : (max - stop) + (next - min)) / 4;
+
+	words = kunit_kmalloc_array(m->test, nw + 1, sizeof(u32), GFP_KERNEL);
+	out = kunit_kcalloc(m->test, nw + 1, sizeof(*out), GFP_KERNEL);
+	*cmds = out;
+	if (!words || !out) {
+		m->bad_cmd = true;
+		return 0;
+	}
+	for (pos = stop, i = 0; i < nw; i++) {
+		words[i] = vmw_fifo_mem_read(vmw, pos >> 2);
+		pos += 4;
+		if (pos >= max)
+			pos = min;
+	}
+	/* consumed: the driver may reuse the space */
+	mb();
+	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, next);
+
+	for (i = 0; i < nw; n++) {
+		struct vmw_mock_cmd *cmd = &out[n];
+		u32 body_words;
+
+		cmd->id = words[i];
+		if (cmd->id >= SVGA_3D_CMD_BASE) {
+			if (nw - i < 2)
+				goto bad;
+			cmd->size = words[i + 1];
+			body_words = DIV_ROUND_UP(cmd->size, 4);
+			if (body_words > nw - i - 2)
+				goto bad;
+			cmd->body = &words[i + 2];
+			i += 2 + body_words;
+		} else if (cmd->id == SVGA_CMD_FENCE) {
+			if (nw - i < 2)
+				goto bad;
+			cmd->size = sizeof(struct svga_fifo_cmd_fence);
+			cmd->body = &words[i + 1];
+			i += 2;
+		} else {
+			goto bad;
+		}
+		vmw_mock_cmd_process(m, cmd);
+	}
+	return n;
+bad:
+	m->bad_cmd = true;
+	return n;
+}
+
+/**
+ * vmw_mock_find_cmd() - the first command with an id
+ * @cmds: commands from vmw_mock_fifo_read()
+ * @n: their number
+ * @id: the command id
+ *
+ * Return: the command, or NULL.
+ */
+const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
+					     unsigned int n, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (cmds[i].id == id)
+			return &cmds[i];
+	return NULL;
+}
+
+/**
+ * vmw_mock_fence_signal() - the device signals fences up to a seqno
+ * @m: the device (VMW_MOCK_FIFO)
+ * @seqno: the seqno the device passed
+ *
+ * Writes @seqno where vmw_fence_read() reads it (SVGA_FIFO_FENCE) and runs
+ * vmw_fences_update(), as the fence interrupt's thread would: every fence
+ * up to @seqno signals and its waiters wake. Any thread may call it.
+ */
+void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno)
+{
+	vmw_fence_write(m->vmw, seqno);
+	WRITE_ONCE(m->fence_signaled, seqno);
+	vmw_fences_update(m->vmw->fman);
+	wake_up_all(&m->vmw->fence_queue);
+}
+
+/**
+ * vmw_mock_fence_signal_all() - the device signals every fence emitted
+ * @m: the device (VMW_MOCK_FIFO)
+ *
+ * Signals up to the last seqno the driver emitted, whether or not the
+ * device read its command yet.
+ *
+ * Return: that seqno.
+ */
+u32 vmw_mock_fence_signal_all(struct vmw_mock *m)
+{
+	u32 seqno = atomic_read(&m->vmw->marker_seq);
+
+	vmw_mock_fence_signal(m, seqno);
+	return seqno;
+}
+
+/*
+ * The device passes every seqno the driver emitted and the next 2^23 it
+ * will emit: a fence counts as passed when the seqno read is at most
+ * VMW_FENCE_WRAP (2^24) ahead of its own (vmw_seqno_passed(),
+ * __vmw_fences_update()). For the teardown, which emits fences of its own.
+ */
+static void vmw_mock_fence_run_ahead(struct vmw_mock *m)
+{
+	vmw_mock_fence_signal(m, atomic_read(&m->vmw->marker_seq) + BIT(23));
+}
+
+static struct page *vmw_mock_ppn_page(struct vmw_mock *m, u64 ppn)
+{
+	phys_addr_t phys = dma_to_phys(m->vmw->drm.dev,
+				       (dma_addr_t)ppn << PAGE_SHIFT);
+
+	if (!pfn_valid(PHYS_PFN(phys)))
+		return NULL;
+	return pfn_to_page(PHYS_PFN(phys));
+}
+
+static int vmw_mock_pt_entry(struct vmw_mock *m, u64 table, bool pt64,
+			     unsigned long idx, u64 *ppn)
+{
+	struct page *page = vmw_mock_ppn_page(m, table);
+	void *va;
+
+	if (!page)
+		return -EFAULT;
+	va = kmap_local_page(page);
+	*ppn = pt64 ? ((u64 *)va)[idx] : ((u32 *)va)[idx];
+	kunmap_local(va);
+	return 0;
+}
+
+/* The PPN of page @pgoff of @mob, through its page table. */
+static int vmw_mock_mob_ppn(struct vmw_mock *m, const struct vmw_mock_mob *mob,
+			    unsigned long pgoff, u64 *ppn)
+{
+	bool pt64 = mob->depth >= SVGA3D_MOBFMT_PT64_0;
+	unsigned long per_page = PAGE_SIZE / (pt64 ? sizeof(u64) : sizeof(u32));
+	u64 l1;
+	int ret;
+
+	switch (mob->depth) {
+	case SVGA3D_MOBFMT_PT_0:
+	case SVGA3D_MOBFMT_PT64_0:
+		if (pgoff)
+			return -EINVAL;
+		*ppn = mob->base;
+		return 0;
+	case SVGA3D_MOBFMT_PT_1:
+	case SVGA3D_MOBFMT_PT64_1:
+		if (pgoff >= per_page)
+			return -EINVAL;
+		return vmw_mock_pt_entry(m, mob->base, pt64, pgoff, ppn);
+	case SVGA3D_MOBFMT_PT_2:
+	case SVGA3D_MOBFMT_PT64_2:
+		if (pgoff >= per_page * per_page)
+			return -EINVAL;
+		ret = vmw_mock_pt_entry(m, mob->base, pt64, pgoff / per_page,
+					&l1);
+		if (ret)
+			return ret;
+		return vmw_mock_pt_entry(m, l1, pt64, pgoff % per_page, ppn);
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * vmw_mock_mob_read() - the device reads a MOB
+ * @m: the device (VMW_MOCK_FIFO)
+ * @mobid: the MOB id (as in DEFINE_GB_MOB64 and in commands naming it)
+ * @offset: byte offset into the MOB
+ * @dst: where to copy
+ * @len: how many bytes
+ *
+ * Translates through the MOB's page table (the PPNs the driver put in
+ * DEFINE_GB_MOB64 and in its page-table BO, as DMA addresses of this
+ * device) to pages and copies their bytes. The device must have read the
+ * DEFINE_GB_MOB64 (vmw_mock_fifo_read()).
+ *
+ * Return: 0, -ENOENT if the device knows no such MOB, -EINVAL if the range
+ * is not inside it or its page table is malformed, -EFAULT if a PPN is no
+ * memory page.
+ */
+int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
+		      size_t len)
+{
+	const struct vmw_mock_mob *mob = xa_load(&m->mobs, mobid);
+	u64 ppn;
+	int ret;
+
+	if (!mob)
+		return -ENOENT;
+	if (offset > mob->size || len > mob->size - offset)
+		return -EINVAL;
+	while (len) {
+		size_t in = offset & ~PAGE_MASK;
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - in);
+		struct page *page;
+		void *va;
+
+		ret = vmw_mock_mob_ppn(m, mob, offset >> PAGE_SHIFT, &ppn);
+		if (ret)
+			return ret;
+		page = vmw_mock_ppn_page(m, ppn);
+		if (!page)
+			return -EFAULT;
+		va = kmap_local_page(page);
+		memcpy(dst, va + in, chunk);
+		kunmap_local(va);
+		dst += chunk;
+		offset += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/**
+ * vmw_mock_mob_size() - the size of a MOB the device knows
+ * @m: the device (VMW_MOCK_FIFO)
+ * @mobid: the MOB id
+ *
+ * Return: its size in bytes, 0 if the device knows no such MOB.
+ */
+u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid)
+{
+	const struct vmw_mock_mob *mob = xa_load(&m->mobs, mobid);
+
+	return mob ? mob->size : 0;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * A mock vmwgfx device for KUnit: see vmwgfx_mock.c.
+ */
+#ifndef VMWGFX_MOCK_H
+#define VMWGFX_MOCK_H
+
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+struct drm_file;
+struct file;
+struct kunit;
+struct vmw_private;
+
+/**
+ * enum vmw_mock_flags - what a mock device has
+ * @VMW_MOCK_FIFO: a device the real command submission runs on: SVGA2
+ *	register layout with FIFO memory (no command buffers), fences, the
+ *	fence manager, guest-backed objects (MOBs, otables, the MOB and
+ *	page-table memory managers) and 3D. Without it the device has only
+ *	vmwgfx's TTM device funcs, a VRAM range manager and a DRM file.
+ */
+enum vmw_mock_flags {
+	VMW_MOCK_FIFO = BIT(0),
+};
+
+/**
+ * struct vmw_mock_cmd - one command the mock device read from its FIFO
+ * @id: the command id: an SVGA_3D_CMD_* (at least SVGA_3D_CMD_BASE) or an
+ *	SVGA_CMD_* below SVGA_CMD_MAX
+ * @size: the size of @body in bytes (for a 3D command, the header's size)
+ * @body: the command's body, following the id (and for a 3D command its
+ *	size word); a copy that lives until the test ends
+ */
+struct vmw_mock_cmd {
+	u32 id;
+	u32 size;
+	const void *body;
+};
+
+/**
+ * struct vmw_mock - a vmwgfx device with no hardware
+ * @vmw: the device
+ * @filp: an open DRM file of it
+ * @file: its DRM file (with vmwgfx's file private, so the ttm_object
+ *	handles of contexts and fences work)
+ * @test: the test that owns the device
+ * @flags: &enum vmw_mock_flags
+ * @fifo_size: size of the FIFO memory in bytes
+ * @mobs: MOBs the device knows (DEFINE_GB_MOB64 seen, DESTROY_GB_MOB not
+ *	yet), by id
+ * @fence_seen: the last seqno of an SVGA_CMD_FENCE the device read
+ * @fence_signaled: the last seqno the device signaled
+ * @bad_cmd: the device read a command it cannot parse (the rest of that
+ *	read was dropped); tests should expect it false
+ */
+struct vmw_mock {
+	struct vmw_private *vmw;
+	struct file *filp;
+	struct drm_file *file;
+	struct kunit *test;
+	unsigned int flags;
+	u32 fifo_size;
+	struct xarray mobs;
+	u32 fence_seen;
+	u32 fence_signaled;
+	bool bad_cmd;
+};
+
+int vmw_mock_init(struct kunit *test);
+int vmw_mock_fifo_init(struct kunit *test);
+void vmw_mock_exit(struct kunit *test);
+struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags);
+void vmw_mock_destroy(struct vmw_mock *m);
+
+unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
+				const struct vmw_mock_cmd **cmds);
+const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
+					     unsigned int n, u32 id);
+void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno);
+u32 vmw_mock_fence_signal_all(struct vmw_mock *m);
+int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
+		      size_t len);
+u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid);
+
+#endif

@@ -31,46 +31,6 @@ struct vmw_eb_nop {
 	u32 body[2];
 };
 
-struct vmw_eb_wait_query {
-	SVGA3dCmdHeader header;
-	SVGA3dCmdWaitForGBQuery body;
-};
-
-/*
- * Run the execbuf ioctl on a copy of @cmds in user memory; the fence rep
- * comes back in @rep (error preset to -EFAULT: untouched if the ioctl did
- * not write it).
- */
-static int vmw_eb_submit(struct kunit *test, const void *cmds, u32 size,
-			 struct drm_vmw_fence_rep *rep)
-{
-	struct vmw_mock *m = test->priv;
-	size_t len = PAGE_ALIGN(size) + PAGE_SIZE;
-	struct drm_vmw_fence_rep init = { .error = -EFAULT };
-	struct drm_vmw_execbuf_arg arg = {
-		.command_size = size,
-		.version = DRM_VMW_EXECBUF_VERSION,
-		.context_handle = SVGA3D_INVALID_ID,
-	};
-	unsigned long addr;
-	int ret;
-
-	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
-			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	KUNIT_ASSERT_NE(test, addr, 0);
-	arg.commands = addr;
-	arg.fence_rep = addr + PAGE_ALIGN(size);
-	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.commands), cmds,
-					   size), 0);
-	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.fence_rep),
-					   &init, sizeof(init)), 0);
-	ret = vmw_execbuf_ioctl(&m->vmw->drm, &arg, m->file);
-	KUNIT_ASSERT_EQ(test, copy_from_user(rep, u64_to_user_ptr(arg.fence_rep),
-					     sizeof(*rep)), 0);
-	return ret;
-}
-
 /* The fence signaled ioctl: whether the fence of @handle signaled. */
 static bool vmw_eb_signaled(struct kunit *test, u32 handle)
 {
@@ -143,7 +103,7 @@ static void vmw_execbuf_mock_nop(struct kunit *test)
 	struct vmw_eb_nop nops[3];
 
 	vmw_eb_nops(nops, ARRAY_SIZE(nops));
-	KUNIT_ASSERT_EQ(test, vmw_eb_submit(test, nops, sizeof(nops), &rep), 0);
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, nops, sizeof(nops), &rep), 0);
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 	KUNIT_EXPECT_NE(test, rep.handle, 0);
 	KUNIT_EXPECT_EQ(test, rep.seqno, atomic_read(&m->vmw->marker_seq));
@@ -163,7 +123,7 @@ static void vmw_execbuf_mock_nop(struct kunit *test)
 			0);
 
 	/* the next submission gets the next seqno, and its own fence */
-	KUNIT_ASSERT_EQ(test, vmw_eb_submit(test, nops, sizeof(nops[0]), &rep),
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, nops, sizeof(nops[0]), &rep),
 			0);
 	vmw_eb_expect_nops(test, nops, 1, rep.seqno);
 	KUNIT_EXPECT_FALSE(test, vmw_eb_signaled(test, rep.handle));
@@ -217,7 +177,7 @@ static void vmw_execbuf_mock_fence_thread(struct kunit *test)
 	init_completion(&d->submitted);
 	init_completion(&d->done);
 	vmw_eb_nops(&nop, 1);
-	ret = vmw_eb_submit(test, &nop, sizeof(nop), &rep);
+	ret = vmw_mock_execbuf(test, &nop, sizeof(nop), &rep);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_FALSE(test, vmw_eb_signaled(test, rep.handle));
 
@@ -290,33 +250,6 @@ static struct vmw_bo *vmw_eb_bo(struct kunit *test, unsigned int pages,
 	return to_vmw_bo(gobj);
 }
 
-static int vmw_eb_context(struct kunit *test)
-{
-	struct vmw_mock *m = test->priv;
-	struct drm_vmw_context_arg arg = {};
-
-	KUNIT_ASSERT_EQ(test, vmw_context_define_ioctl(&m->vmw->drm, &arg,
-						       m->file), 0);
-	return arg.cid;
-}
-
-/* Whether the BO's reservation holds a fence of @seqno for writing. */
-static bool vmw_eb_resv_has(struct kunit *test, struct vmw_bo *vbo, u32 seqno)
-{
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	bool found = false;
-
-	KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
-	dma_resv_for_each_fence(&cursor, vbo->tbo.base.resv,
-				DMA_RESV_USAGE_WRITE, fence)
-		if (!strcmp(fence->ops->get_driver_name(fence), "vmwgfx") &&
-		    fence->seqno == seqno)
-			found = true;
-	ttm_bo_unreserve(&vbo->tbo);
-	return found;
-}
-
 /*
  * A BO named as a MOB: execbuf relocates its handle to the MOB id, binds it
  * (DEFINE_GB_MOB64 before the command that uses it), and the device reads
@@ -330,20 +263,15 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 	const struct vmw_mock_cmd *cmds, *wait, *def, *ctxdef;
 	const SVGA3dCmdDefineGBMob64 *mob = NULL;
 	const SVGA3dCmdWaitForGBQuery *body;
-	struct vmw_eb_wait_query cmd = {};
+	struct vmw_mock_wait_query cmd = {};
 	struct drm_vmw_fence_rep rep;
 	struct vmw_bo *vbo;
 	unsigned int i, n;
 	u32 handle, v;
 
 	vbo = vmw_eb_bo(test, c->pages, &handle);
-	cmd.header.id = SVGA_3D_CMD_WAIT_FOR_GB_QUERY;
-	cmd.header.size = sizeof(cmd.body);
-	cmd.body.cid = vmw_eb_context(test);
-	cmd.body.type = SVGA3D_QUERYTYPE_OCCLUSION;
-	cmd.body.mobid = handle;
-	cmd.body.offset = 0;
-	KUNIT_ASSERT_EQ(test, vmw_eb_submit(test, &cmd, sizeof(cmd), &rep), 0);
+	vmw_mock_wait_query_init(&cmd, vmw_mock_context(test), handle);
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, &cmd, sizeof(cmd), &rep), 0);
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, vbo->tbo.resource);
@@ -398,7 +326,7 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 						sizeof(v)), -ENOENT);
 
 	/* the job's fence is in the reservation until it signals */
-	KUNIT_EXPECT_TRUE(test, vmw_eb_resv_has(test, vbo, rep.seqno));
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, vbo, rep.seqno));
 	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(vbo->tbo.base.resv,
 							DMA_RESV_USAGE_WRITE));
 	vmw_mock_fence_signal(m, rep.seqno);
@@ -455,7 +383,7 @@ static void vmw_execbuf_mock_refused(struct kunit *test)
 {
 	const struct vmw_eb_refuse_case *c = test->param_value;
 	struct vmw_mock *m = test->priv;
-	struct vmw_eb_wait_query cmd = {};
+	struct vmw_mock_wait_query cmd = {};
 	const struct vmw_mock_cmd *cmds;
 	struct drm_vmw_fence_rep rep;
 	const void *stream = c->words;
@@ -464,16 +392,13 @@ static void vmw_execbuf_mock_refused(struct kunit *test)
 	int marker;
 
 	if (c->kind == VMW_EB_CTX_MOB) {
-		cmd.header.id = SVGA_3D_CMD_WAIT_FOR_GB_QUERY;
-		cmd.header.size = sizeof(cmd.body);
-		cmd.body.cid = vmw_eb_context(test);
-		cmd.body.type = SVGA3D_QUERYTYPE_OCCLUSION;
-		cmd.body.mobid = c->words[0];
+		vmw_mock_wait_query_init(&cmd, vmw_mock_context(test),
+					 c->words[0]);
 		stream = &cmd;
 		size = sizeof(cmd);
 	}
 	marker = atomic_read(&m->vmw->marker_seq);
-	KUNIT_EXPECT_EQ(test, vmw_eb_submit(test, stream, size, &rep), c->ret);
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, stream, size, &rep), c->ret);
 	KUNIT_EXPECT_EQ(test, rep.error, -EFAULT);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->vmw->marker_seq), marker);
 	KUNIT_EXPECT_EQ(test, vmw_mock_fifo_read(m, &cmds), 0);
@@ -481,7 +406,7 @@ static void vmw_execbuf_mock_refused(struct kunit *test)
 
 	/* and the device takes the next good stream */
 	vmw_eb_nops(&nop, 1);
-	KUNIT_ASSERT_EQ(test, vmw_eb_submit(test, &nop, sizeof(nop), &rep), 0);
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, &nop, sizeof(nop), &rep), 0);
 	vmw_eb_expect_nops(test, &nop, 1, rep.seqno);
 }
 

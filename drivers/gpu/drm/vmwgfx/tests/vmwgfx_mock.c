@@ -39,10 +39,13 @@
 
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/mman.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include <drm/drm_drv.h>
@@ -780,4 +783,134 @@ u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid)
 	const struct vmw_mock_mob *mob = xa_load(&m->mobs, mobid);
 
 	return mob ? mob->size : 0;
+}
+
+/**
+ * vmw_mock_mob_dma() - the DMA address the device uses for a MOB's page
+ * @m: the device (VMW_MOCK_FIFO)
+ * @mobid: the MOB id
+ * @offset: byte offset into the MOB
+ * @dma: the DMA address of the page holding @offset, from the MOB's page
+ *	table
+ *
+ * Return: 0, or an error of vmw_mock_mob_read().
+ */
+int vmw_mock_mob_dma(struct vmw_mock *m, u32 mobid, u64 offset,
+		     dma_addr_t *dma)
+{
+	const struct vmw_mock_mob *mob = xa_load(&m->mobs, mobid);
+	u64 ppn;
+	int ret;
+
+	if (!mob)
+		return -ENOENT;
+	if (offset >= mob->size)
+		return -EINVAL;
+	ret = vmw_mock_mob_ppn(m, mob, offset >> PAGE_SHIFT, &ppn);
+	if (ret)
+		return ret;
+	*dma = (dma_addr_t)ppn << PAGE_SHIFT;
+	return 0;
+}
+
+/**
+ * vmw_mock_execbuf() - run the execbuf ioctl as userspace does
+ * @test: the test, whose device (test->priv) runs it
+ * @cmds: the command stream
+ * @size: its size in bytes
+ * @rep: the fence rep the ioctl wrote back (error preset to -EFAULT:
+ *	untouched if the ioctl did not write it)
+ *
+ * Copies @cmds into user memory of the test's mm and calls
+ * vmw_execbuf_ioctl() with it.
+ *
+ * Return: what the ioctl returned.
+ */
+int vmw_mock_execbuf(struct kunit *test, const void *cmds, u32 size,
+		     struct drm_vmw_fence_rep *rep)
+{
+	struct vmw_mock *m = test->priv;
+	size_t len = PAGE_ALIGN(size) + PAGE_SIZE;
+	struct drm_vmw_fence_rep init = { .error = -EFAULT };
+	struct drm_vmw_execbuf_arg arg = {
+		.command_size = size,
+		.version = DRM_VMW_EXECBUF_VERSION,
+		.context_handle = SVGA3D_INVALID_ID,
+	};
+	unsigned long addr;
+	int ret;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	arg.commands = addr;
+	arg.fence_rep = addr + PAGE_ALIGN(size);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.commands), cmds,
+					   size), 0);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.fence_rep),
+					   &init, sizeof(init)), 0);
+	ret = vmw_execbuf_ioctl(&m->vmw->drm, &arg, m->file);
+	KUNIT_ASSERT_EQ(test, copy_from_user(rep, u64_to_user_ptr(arg.fence_rep),
+					     sizeof(*rep)), 0);
+	return ret;
+}
+
+/**
+ * vmw_mock_context() - define a context through the context ioctl
+ * @test: the test, whose device (test->priv) and file define it
+ *
+ * Return: the context's id, which commands name as cid.
+ */
+u32 vmw_mock_context(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	struct drm_vmw_context_arg arg = {};
+
+	KUNIT_ASSERT_EQ(test, vmw_context_define_ioctl(&m->vmw->drm, &arg,
+						       m->file), 0);
+	return arg.cid;
+}
+
+/**
+ * vmw_mock_wait_query_init() - a WAIT_FOR_GB_QUERY naming a BO as its MOB
+ * @cmd: the command to fill
+ * @cid: a context id, from vmw_mock_context()
+ * @handle: the BO's handle, which execbuf relocates to its MOB id
+ */
+void vmw_mock_wait_query_init(struct vmw_mock_wait_query *cmd, u32 cid,
+			      u32 handle)
+{
+	*cmd = (struct vmw_mock_wait_query) {
+		.header.id = SVGA_3D_CMD_WAIT_FOR_GB_QUERY,
+		.header.size = sizeof(cmd->body),
+		.body.cid = cid,
+		.body.type = SVGA3D_QUERYTYPE_OCCLUSION,
+		.body.mobid = handle,
+	};
+}
+
+/**
+ * vmw_mock_resv_has() - does a BO's reservation hold a job's fence?
+ * @test: the test
+ * @vbo: the BO, not reserved
+ * @seqno: the job's fence seqno
+ *
+ * Return: true if a vmwgfx fence of @seqno is in @vbo's reservation for
+ * writing.
+ */
+bool vmw_mock_resv_has(struct kunit *test, struct vmw_bo *vbo, u32 seqno)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	bool found = false;
+
+	KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
+	dma_resv_for_each_fence(&cursor, vbo->tbo.base.resv,
+				DMA_RESV_USAGE_WRITE, fence)
+		if (!strcmp(fence->ops->get_driver_name(fence), "vmwgfx") &&
+		    fence->seqno == seqno)
+			found = true;
+	ttm_bo_unreserve(&vbo->tbo);
+	return found;
 }

@@ -8,9 +8,13 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+#include "../device_include/svga3d_cmd.h"
+
 struct drm_file;
+struct drm_vmw_fence_rep;
 struct file;
 struct kunit;
+struct vmw_bo;
 struct vmw_private;
 
 /**
@@ -54,6 +58,7 @@ struct vmw_mock_cmd {
  * @fence_signaled: the last seqno the device signaled
  * @bad_cmd: the device read a command it cannot parse (the rest of that
  *	read was dropped); tests should expect it false
+ * @priv: the test's own state, for callbacks that only have the device
  */
 struct vmw_mock {
 	struct vmw_private *vmw;
@@ -66,6 +71,19 @@ struct vmw_mock {
 	u32 fence_seen;
 	u32 fence_signaled;
 	bool bad_cmd;
+	void *priv;
+};
+
+/**
+ * struct vmw_mock_wait_query - SVGA_3D_CMD_WAIT_FOR_GB_QUERY as userspace
+ *	writes it: the command that names a BO as the MOB the device writes a
+ *	query result to
+ * @header: the 3D command header
+ * @body: the command
+ */
+struct vmw_mock_wait_query {
+	SVGA3dCmdHeader header;
+	SVGA3dCmdWaitForGBQuery body;
 };
 
 int vmw_mock_init(struct kunit *test);
@@ -83,5 +101,14 @@ u32 vmw_mock_fence_signal_all(struct vmw_mock *m);
 int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
 		      size_t len);
 u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid);
+int vmw_mock_mob_dma(struct vmw_mock *m, u32 mobid, u64 offset,
+		     dma_addr_t *dma);
+
+int vmw_mock_execbuf(struct kunit *test, const void *cmds, u32 size,
+		     struct drm_vmw_fence_rep *rep);
+u32 vmw_mock_context(struct kunit *test);
+void vmw_mock_wait_query_init(struct vmw_mock_wait_query *cmd, u32 cid,
+			      u32 handle);
+bool vmw_mock_resv_has(struct kunit *test, struct vmw_bo *vbo, u32 seqno);
 
 #endif

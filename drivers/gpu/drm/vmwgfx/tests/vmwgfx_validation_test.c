@@ -63,7 +63,7 @@ static struct vmw_bo *vt_bo(struct kunit *test)
  */
 static void vt_unreserve_once(struct kunit *test)
 {
-	DECLARE_VAL_CONTEXT(ctx, NULL, 0);
+	DECLARE_VAL_CONTEXT(ctx, NULL, 1);
 	struct vmw_resource *res = vt_res(test, false);
 	bool first;
 	void *node;
@@ -94,7 +94,7 @@ static void vt_unreserve_once(struct kunit *test)
  */
 static void vt_backoff_forgets_coherent(struct kunit *test)
 {
-	DECLARE_VAL_CONTEXT(ctx, NULL, 0);
+	DECLARE_VAL_CONTEXT(ctx, NULL, 1);
 	struct vmw_resource *res = vt_res(test, true);
 	struct vmw_bo *vbo = vt_bo(test);
 	bool first;

@@ -224,11 +224,9 @@ static int vmw_mock_fifo_up(struct vmw_mock *m)
 	init_rwsem(&fifo->rwsem);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MIN, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MAX, vmw->fifo_mem_size);
-	wmb();
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_NEXT_CMD, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_BUSY, 0);
-	mb();
 	fifo->capabilities = vmw_fifo_mem_read(vmw, SVGA_FIFO_CAPABILITIES);
 	vmw->fifo = fifo;
 
@@ -541,8 +539,11 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 
 	min = vmw_fifo_mem_read(vmw, SVGA_FIFO_MIN);
 	max = vmw_fifo_mem_read(vmw, SVGA_FIFO_MAX);
-	/* the driver writes NEXT_CMD after the commands (mb()) */
 	next = vmw_fifo_mem_read(vmw, SVGA_FIFO_NEXT_CMD);
+	/*
+	 * Pairs with the mb() before the driver's NEXT_CMD write in
+	 * vmw_local_fifo_commit(): the commands before NEXT_CMD are written.
+	 */
 	smp_rmb();
 	stop = vmw_fifo_mem_read(vmw, SVGA_FIFO_STOP);
 	nw = (next >= stop ? next - stop : (max - stop) + (next - min)) / 4;
@@ -560,7 +561,10 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 		if (pos >= max)
 			pos = min;
 	}
-	/* consumed: the driver may reuse the space */
+	/*
+	 * Consumed: the driver may reuse the space once it sees STOP, so the
+	 * reads of the commands complete before the STOP write.
+	 */
 	mb();
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, next);
 

@@ -334,8 +334,11 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 	struct drm_vmw_fence_rep rep;
 	struct vmw_bo *vbo;
 	unsigned int i, n;
-	u32 handle, v;
+	u32 handle, spare, v;
 
+	/* handles 1 and 2, so that the BO's handle is no MOB id by chance */
+	vmw_eb_bo(test, 1, &spare);
+	vmw_eb_bo(test, 1, &spare);
 	vbo = vmw_eb_bo(test, c->pages, &handle);
 	cmd.header.id = SVGA_3D_CMD_WAIT_FOR_GB_QUERY;
 	cmd.header.size = sizeof(cmd.body);
@@ -364,6 +367,7 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, body->cid, *(const u32 *)ctxdef->body);
 	KUNIT_EXPECT_EQ(test, body->type, SVGA3D_QUERYTYPE_OCCLUSION);
 	KUNIT_EXPECT_EQ(test, body->mobid, vbo->tbo.resource->start);
+	KUNIT_EXPECT_NE(test, body->mobid, handle);
 
 	/* the MOB was defined before the command that uses it */
 	for (def = cmds; def < wait; def++) {

@@ -50,7 +50,6 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_kunit_helpers.h>
-#include <drm/drm_mode_config.h>
 #include <drm/ttm/ttm_range_manager.h>
 
 #include "../vmwgfx_binding.h"
@@ -291,12 +290,15 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vmw);
 	vmw_mock_sw_init(vmw);
 	m->vmw = vmw;
+	/*
+	 * The helper set up mode_config (drmm_mode_config_init()), with no
+	 * CRTC: vmw_kms_cursor_post_execbuf() at the end of the execbuf ioctl
+	 * walks an empty list.
+	 */
 
 	vmw->tdev = ttm_object_device_init(&vmw_prime_dmabuf_ops);
 	KUNIT_ASSERT_NOT_NULL(test, vmw->tdev);
 	if (flags & VMW_MOCK_FIFO) {
-		/* vmw_execbuf_ioctl() ends in vmw_kms_cursor_post_execbuf() */
-		KUNIT_ASSERT_EQ(test, drmm_mode_config_init(&vmw->drm), 0);
 		vmw_mock_regs(m);
 		vmw->fman = vmw_fence_manager_init(vmw);
 		KUNIT_ASSERT_NOT_NULL(test, vmw->fman);
@@ -343,9 +345,12 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
  * vmw_mock_destroy() - tear a mock device down
  * @m: the device, or NULL
  *
- * Closes the DRM file (every handle: BOs, contexts, fences), signals every
- * fence the driver emitted, and takes the device down in the order
- * vmw_driver_unload() does. Safe after vmw_mock_create() failed half-way.
+ * Closes the DRM file (every handle: BOs, contexts, fences), lets the
+ * device pass every fence emitted before and during the teardown, and takes
+ * the device down in the order vmw_driver_unload() does. With VMW_MOCK_FIFO
+ * it expects (KUnit) that every MOB defined on the device was destroyed and
+ * that every command was understood. Safe after vmw_mock_create() failed
+ * half-way.
  */
 void vmw_mock_destroy(struct vmw_mock *m)
 {
@@ -387,6 +392,10 @@ void vmw_mock_destroy(struct vmw_mock *m)
 		vmw_fences_update(vmw->fman);
 		flush_workqueue(vmw->bdev.wq);
 		vmw_mock_fifo_read(m, &cmds);
+		/* every MOB the driver defined, it destroyed */
+		KUNIT_EXPECT_TRUE_MSG(m->test, xa_empty(&m->mobs),
+				      "MOBs left on the device");
+		KUNIT_EXPECT_FALSE(m->test, m->bad_cmd);
 	}
 	if (vmw->has_mob) {
 		vmw_gmrid_man_fini(vmw, VMW_PL_MOB);

@@ -348,8 +348,9 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
  * Closes the DRM file (every handle: BOs, contexts, fences), lets the
  * device pass every fence emitted before and during the teardown, and takes
  * the device down in the order vmw_driver_unload() does. With VMW_MOCK_FIFO
- * it expects (KUnit) that every MOB defined on the device was destroyed and
- * that every command was understood. Safe after vmw_mock_create() failed
+ * it expects (KUnit) that every MOB defined on the device was destroyed,
+ * that every command was understood, and that no waiter was left or
+ * reached a register (irq_mask still 0). Safe after vmw_mock_create() failed
  * half-way.
  */
 void vmw_mock_destroy(struct vmw_mock *m)
@@ -392,6 +393,14 @@ void vmw_mock_destroy(struct vmw_mock *m)
 		vmw_fences_update(vmw->fman);
 		flush_workqueue(vmw->bdev.wq);
 		vmw_mock_fifo_read(m, &cmds);
+		/*
+		 * No register was written: no waiter programmed the IRQ mask,
+		 * the device never went idle for a SYNC ping.
+		 */
+		KUNIT_EXPECT_EQ(m->test, vmw->irq_mask, 0);
+		KUNIT_EXPECT_EQ(m->test, vmw->fence_queue_waiters, 1);
+		KUNIT_EXPECT_EQ(m->test,
+				vmw_fifo_mem_read(vmw, SVGA_FIFO_BUSY), 1);
 		/* every MOB the driver defined, it destroyed */
 		KUNIT_EXPECT_TRUE_MSG(m->test, xa_empty(&m->mobs),
 				      "MOBs left on the device");

@@ -24,9 +24,13 @@ done | sort -u)
 
 report() { # tool file text
 	local tool=$1 file=$2 text=$3
+	# (under pipefail the loop must not fail on a line that does not
+	# match, and grep must read every hit, or only the last line counts)
 	if [ -f "$exc" ] && grep -v '^#' "$exc" | while read -r t f re _; do
-		[ "$t" = "$tool" ] && [ "$f" = "$file" ] && grep -qE -- "$re" <<< "$text" && echo hit
-	done | grep -q hit; then
+		if [ "$t" = "$tool" ] && [ "$f" = "$file" ] && grep -qE -- "$re" <<< "$text"; then
+			echo hit
+		fi
+	done | grep hit >/dev/null; then
 		return 0
 	fi
 	echo "$tool: $file: $text" >> "$findings"

@@ -267,8 +267,11 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 	struct drm_vmw_fence_rep rep;
 	struct vmw_bo *vbo;
 	unsigned int i, n;
-	u32 handle, v;
+	u32 handle, spare, v;
 
+	/* handles 1 and 2, so that the BO's handle is no MOB id by chance */
+	vmw_eb_bo(test, 1, &spare);
+	vmw_eb_bo(test, 1, &spare);
 	vbo = vmw_eb_bo(test, c->pages, &handle);
 	vmw_mock_wait_query_init(&cmd, vmw_mock_context(test), handle);
 	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, &cmd, sizeof(cmd), &rep), 0);
@@ -292,6 +295,7 @@ static void vmw_execbuf_mock_mob(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, body->cid, *(const u32 *)ctxdef->body);
 	KUNIT_EXPECT_EQ(test, body->type, SVGA3D_QUERYTYPE_OCCLUSION);
 	KUNIT_EXPECT_EQ(test, body->mobid, vbo->tbo.resource->start);
+	KUNIT_EXPECT_NE(test, body->mobid, handle);
 
 	/* the MOB was defined before the command that uses it */
 	for (def = cmds; def < wait; def++) {

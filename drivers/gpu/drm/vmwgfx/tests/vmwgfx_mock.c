@@ -53,7 +53,6 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_kunit_helpers.h>
-#include <drm/drm_mode_config.h>
 #include <drm/ttm/ttm_range_manager.h>
 
 #include "../vmwgfx_binding.h"
@@ -227,11 +226,9 @@ static int vmw_mock_fifo_up(struct vmw_mock *m)
 	init_rwsem(&fifo->rwsem);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MIN, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MAX, vmw->fifo_mem_size);
-	wmb();
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_NEXT_CMD, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_BUSY, 0);
-	mb();
 	fifo->capabilities = vmw_fifo_mem_read(vmw, SVGA_FIFO_CAPABILITIES);
 	vmw->fifo = fifo;
 
@@ -296,12 +293,15 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vmw);
 	vmw_mock_sw_init(vmw);
 	m->vmw = vmw;
+	/*
+	 * The helper set up mode_config (drmm_mode_config_init()), with no
+	 * CRTC: vmw_kms_cursor_post_execbuf() at the end of the execbuf ioctl
+	 * walks an empty list.
+	 */
 
 	vmw->tdev = ttm_object_device_init(&vmw_prime_dmabuf_ops);
 	KUNIT_ASSERT_NOT_NULL(test, vmw->tdev);
 	if (flags & VMW_MOCK_FIFO) {
-		/* vmw_execbuf_ioctl() ends in vmw_kms_cursor_post_execbuf() */
-		KUNIT_ASSERT_EQ(test, drmm_mode_config_init(&vmw->drm), 0);
 		vmw_mock_regs(m);
 		vmw->fman = vmw_fence_manager_init(vmw);
 		KUNIT_ASSERT_NOT_NULL(test, vmw->fman);
@@ -348,9 +348,13 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
  * vmw_mock_destroy() - tear a mock device down
  * @m: the device, or NULL
  *
- * Closes the DRM file (every handle: BOs, contexts, fences), signals every
- * fence the driver emitted, and takes the device down in the order
- * vmw_driver_unload() does. Safe after vmw_mock_create() failed half-way.
+ * Closes the DRM file (every handle: BOs, contexts, fences), lets the
+ * device pass every fence emitted before and during the teardown, and takes
+ * the device down in the order vmw_driver_unload() does. With VMW_MOCK_FIFO
+ * it expects (KUnit) that every MOB defined on the device was destroyed,
+ * that every command was understood, and that no waiter was left or
+ * reached a register (irq_mask still 0). Safe after vmw_mock_create() failed
+ * half-way.
  */
 void vmw_mock_destroy(struct vmw_mock *m)
 {
@@ -392,6 +396,18 @@ void vmw_mock_destroy(struct vmw_mock *m)
 		vmw_fences_update(vmw->fman);
 		flush_workqueue(vmw->bdev.wq);
 		vmw_mock_fifo_read(m, &cmds);
+		/*
+		 * No register was written: no waiter programmed the IRQ mask,
+		 * the device never went idle for a SYNC ping.
+		 */
+		KUNIT_EXPECT_EQ(m->test, vmw->irq_mask, 0);
+		KUNIT_EXPECT_EQ(m->test, vmw->fence_queue_waiters, 1);
+		KUNIT_EXPECT_EQ(m->test,
+				vmw_fifo_mem_read(vmw, SVGA_FIFO_BUSY), 1);
+		/* every MOB the driver defined, it destroyed */
+		KUNIT_EXPECT_TRUE_MSG(m->test, xa_empty(&m->mobs),
+				      "MOBs left on the device");
+		KUNIT_EXPECT_FALSE(m->test, m->bad_cmd);
 	}
 	if (vmw->has_mob) {
 		vmw_gmrid_man_fini(vmw, VMW_PL_MOB);
@@ -544,8 +560,11 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 
 	min = vmw_fifo_mem_read(vmw, SVGA_FIFO_MIN);
 	max = vmw_fifo_mem_read(vmw, SVGA_FIFO_MAX);
-	/* the driver writes NEXT_CMD after the commands (mb()) */
 	next = vmw_fifo_mem_read(vmw, SVGA_FIFO_NEXT_CMD);
+	/*
+	 * Pairs with the mb() before the driver's NEXT_CMD write in
+	 * vmw_local_fifo_commit(): the commands before NEXT_CMD are written.
+	 */
 	smp_rmb();
 	stop = vmw_fifo_mem_read(vmw, SVGA_FIFO_STOP);
 	nw = (next >= stop ? next - stop : (max - stop) + (next - min)) / 4;
@@ -563,7 +582,10 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 		if (pos >= max)
 			pos = min;
 	}
-	/* consumed: the driver may reuse the space */
+	/*
+	 * Consumed: the driver may reuse the space once it sees STOP, so the
+	 * reads of the commands complete before the STOP write.
+	 */
 	mb();
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, next);
 

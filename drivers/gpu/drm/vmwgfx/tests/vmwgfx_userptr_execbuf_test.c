@@ -107,13 +107,13 @@ static int ue_fill(unsigned long addr, u32 salt)
 	u32 v;
 
 	for (i = 0; i < UE_PAGES; i++) {
+		void __user *page = (void __user *)(addr + i * PAGE_SIZE);
+
 		v = ue_word(i, salt);
-		if (copy_to_user(u64_to_user_ptr(addr + i * PAGE_SIZE), &v,
-				 sizeof(v)))
+		if (copy_to_user(page, &v, sizeof(v)))
 			return -EFAULT;
 		v = ~v;
-		if (copy_to_user(u64_to_user_ptr(addr + (i + 1) * PAGE_SIZE -
-						 sizeof(v)), &v, sizeof(v)))
+		if (copy_to_user(page + PAGE_SIZE - sizeof(v), &v, sizeof(v)))
 			return -EFAULT;
 	}
 	return 0;

@@ -39,8 +39,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define UE_PAGES 8
 #define UE_SIZE (UE_PAGES * PAGE_SIZE)
-/* Must match VMW_EXECBUF_USER_TRIES in vmwgfx_execbuf.c. */
-#define UE_TRIES 8
+#define UE_TRIES VMW_EXECBUF_USER_TRIES
 #define UE_RACE_ROUNDS 64
 
 /**
@@ -531,6 +530,39 @@ static void ue_read_only_refused(struct kunit *test)
 }
 
 /*
+ * A stream naming a userptr BO that would need a FIFO bounce buffer larger
+ * than the static one (allocated inside the critical section) is refused
+ * with -E2BIG; nothing is submitted.
+ */
+static void ue_large_stream_refused(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	u32 size = c->m->vmw->fifo->static_buffer_size;
+	struct vmw_mock_wait_query *cmd;
+	struct drm_vmw_fence_rep rep;
+	u32 off, chunk;
+	u8 *stream;
+
+	stream = kvzalloc(size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stream);
+	cmd = (void *)stream;
+	vmw_mock_wait_query_init(cmd, c->cid, c->handle);
+	/* NOPs up to the size, each at most 64 KiB */
+	for (off = sizeof(*cmd); off < size; off += chunk) {
+		u32 *nop = (u32 *)(stream + off);
+
+		chunk = min_t(u32, size - off, SZ_64K);
+		nop[0] = SVGA_3D_CMD_NOP;
+		nop[1] = chunk - 2 * sizeof(u32);
+	}
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, stream, size, &rep),
+			-E2BIG);
+	kvfree(stream);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+	KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
+}
+
+/*
  * Every allocation of the helper in the submission fails in turn: each
  * failure returns -ENOMEM and submits nothing, and the submission then
  * succeeds.
@@ -599,9 +631,9 @@ static int ue_racer_fn(void *arg)
 }
 
 /*
- * Submissions race a thread that keeps remapping the range. Each one either
- * fails (-EFAULT while the range is unmapped, -EAGAIN when it kept
- * changing) or runs a job whose MOB lists the pages the helper committed
+ * Submissions race a thread that keeps remapping the range (never leaving
+ * a hole). Each one either fails with -EAGAIN (the range kept changing) or
+ * runs a job whose MOB lists the pages the helper committed
  * and still has mapped while the job's fence is unsignaled: an invalidation
  * either failed the last check or waits for the fence.
  */
@@ -609,7 +641,7 @@ static void ue_race(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
 	struct ue_racer r = { .mm = current->mm, .addr = c->addr };
-	unsigned int i, ok = 0, fault = 0, again = 0;
+	unsigned int i, ok = 0, again = 0;
 	const SVGA3dCmdWaitForGBQuery *body;
 	struct drm_vmw_fence_rep rep;
 	struct task_struct *t;
@@ -624,10 +656,6 @@ static void ue_race(struct kunit *test)
 	/* No assertion until the racer is gone: it uses this stack frame. */
 	for (i = 0; i < UE_RACE_ROUNDS; i++) {
 		ret = ue_execbuf(test, &rep);
-		if (ret == -EFAULT) {
-			fault++;
-			continue;
-		}
 		if (ret == -EAGAIN) {
 			again++;
 			continue;
@@ -645,8 +673,8 @@ static void ue_race(struct kunit *test)
 	atomic_set(&r.stop, 1);
 	vmw_mock_fence_signal_all(c->m);
 	wait_for_completion(&r.done);
-	kunit_info(test, "%u jobs ran, %u -EFAULT, %u -EAGAIN, %u remaps",
-		   ok, fault, again, r.remaps);
+	kunit_info(test, "%u jobs ran, %u -EAGAIN, %u remaps", ok, again,
+		   r.remaps);
 	KUNIT_EXPECT_GT(test, ok, 0);
 	KUNIT_EXPECT_GT(test, r.remaps, 0);
 }
@@ -660,6 +688,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_retry_bound),
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
+	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}

@@ -6,6 +6,8 @@
 #
 # config is "base" (default) or "reliability" (base + KASAN + kmemleak).
 # --pristine builds the unpatched base, for the baseline.
+# TTMUB_PROGRESS=1 shows progress on stderr (a line per 100 build steps and
+# the last one) instead of building silently; demo.sh sets it.
 # The kernel is configured from allnoconfig plus the fragments, only when a
 # fragment changed; every requested option must survive (checkconfig.py).
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +38,17 @@ if [ "$(cat "$bld/.ttmub-config" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$bld/
 fi
 
 log "building $cfg${pristine:+ (pristine)} in $bld"
-"${mk[@]}" bzImage modules
+if [ -n "${TTMUB_PROGRESS:-}" ]; then
+	# kbuild's quiet mode names each step ("  CC      path"): count them
+	"${mk[@]:0:${#mk[@]}-1}" bzImage modules | awk '
+		/^  [A-Z]/ { n++; last = $NF }
+		n && n % 100 == 0 && n != shown { shown = n
+			printf "testbed: build: %d steps, now %s\n", n, last; fflush() }
+		END { printf "testbed: build: %d steps%s\n", n,
+			n ? ", done" : ", nothing to rebuild" }' >&2
+else
+	"${mk[@]}" bzImage modules
+fi
 rm -rf "$bld/modroot"
 "${mk[@]}" INSTALL_MOD_PATH="$bld/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 echo "$bld"

@@ -5,17 +5,24 @@
 # The boot is defined by testbed/boots/<name>: BOOT_CMDLINE (kernel command
 # line), BOOT_TIMEOUT (seconds), BOOT_SCRIPT (guest script in boots/, default
 # the boot's name), BOOT_QEMU_ARGS (extra devices, e.g. -device vmware-svga),
+# BOOT_PROGS (static programs for /usr/bin, "<selftest dir>:<program>", built
+# by testbed/progs.sh against the build's uAPI headers),
 # BOOT_EXPECT and BOOT_SUITES (for verdict.py, see test.sh).
 # A guest that outlives its budget is killed; the log then lacks the
 # "ttmub: boot done" marker, which verdict.py counts as a failure.
 . "$(dirname "$0")/lib.sh"
 bld=$1 boot=$2 logf=$3
 [ -f "$TESTBED/boots/$boot" ] || die "no boot definition testbed/boots/$boot"
-BOOT_CMDLINE= BOOT_TIMEOUT=600 BOOT_SCRIPT=$boot BOOT_QEMU_ARGS=
+BOOT_CMDLINE= BOOT_TIMEOUT=600 BOOT_SCRIPT=$boot BOOT_QEMU_ARGS= BOOT_PROGS=
 . "$TESTBED/boots/$boot"
 [ -f "$bld/arch/x86/boot/bzImage" ] || die "no kernel in $bld; run testbed/build.sh"
 
 initrd=$bld/initramfs.cpio.gz
+if [ -n "$BOOT_PROGS" ]; then
+	# shellcheck disable=SC2086 # a list
+	TTMUB_PROGS=$("$TESTBED/progs.sh" "$bld" $BOOT_PROGS | tr '\n' ' ')
+	export TTMUB_PROGS
+fi
 "$TESTBED/initramfs.sh" "$bld" "$initrd"
 mkdir -p "$(dirname "$logf")"
 log "booting '$boot' (budget ${BOOT_TIMEOUT}s), log: $logf"

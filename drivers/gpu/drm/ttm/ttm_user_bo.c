@@ -488,8 +488,11 @@ static void ttm_user_bo_unmap_locked(struct ttm_user_bo *ubo)
 	if (!ubo->mapped)
 		return;
 	ttm_user_bo_dirty(ubo);
+	/* CPU sync apart from the unmap: see ttm_user_bo_map() */
+	dma_sync_sgtable_for_cpu(ubo->udev->dma_dev, &ubo->sgt->table,
+				 ttm_user_bo_dir(ubo));
 	dma_unmap_sgtable(ubo->udev->dma_dev, &ubo->sgt->table,
-			  ttm_user_bo_dir(ubo), 0);
+			  ttm_user_bo_dir(ubo), DMA_ATTR_SKIP_CPU_SYNC);
 	WRITE_ONCE(ubo->mapped, false);
 }
 
@@ -997,9 +1000,19 @@ static int ttm_user_bo_map(struct ttm_user_bo *ubo,
 	}
 	ttm_user_bo_fill_sgt(&sgt->table, snap->pages, ubo->num_pages,
 			     max_segment);
-	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo), 0);
+	/*
+	 * User BOs may overlap (two BOs on one range, or on ranges sharing a
+	 * page), so a page can be in several mappings at once, which the DMA
+	 * API allows only without CPU syncs in the map and unmap (DMA-API
+	 * debugging reports "overlapping mappings" otherwise). The syncs are
+	 * done apart, so non-coherent devices still see the CPU's writes.
+	 */
+	ret = dma_map_sgtable(udev->dma_dev, &sgt->table, ttm_user_bo_dir(ubo),
+			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto out;
+	dma_sync_sgtable_for_device(udev->dma_dev, &sgt->table,
+				    ttm_user_bo_dir(ubo));
 
 	WRITE_ONCE(ubo->seq, snap->seq);
 	ubo->sgt = sgt;

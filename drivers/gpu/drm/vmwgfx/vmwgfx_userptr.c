@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -116,17 +117,48 @@ static void vmw_userptr_show_bo(struct seq_file *m, int id, struct vmw_bo *vbo)
 		   info.valid ? "valid" : "not valid", info.sg_entries);
 }
 
-/**
- * vmw_userptr_debugfs_show - list the userptr BOs of every client
- * @m: the seq_file, whose private data is the device
- * @unused: unused
- *
- * One line per client, then one per userptr BO: handle, user range, pages
- * committed, their sequence, whether they are still valid, sg entries.
- *
- * Return: 0, or -EINTR.
+/*
+ * The pages of one userptr BO, if they are valid: their page frame numbers
+ * in range order, then each DMA segment of their sg-table.
  */
-int vmw_userptr_debugfs_show(struct seq_file *m, void *unused)
+static void vmw_userptr_show_pages(struct seq_file *m, int id,
+				   struct vmw_bo *vbo)
+{
+	struct ttm_user_bo *ubo = &vbo->user->ubo;
+	struct ttm_refct_sgt *sgt;
+	struct sg_page_iter page;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (dma_resv_lock_interruptible(vbo->tbo.base.resv, NULL))
+		return;
+	sgt = ttm_user_bo_get_sgt(ubo);
+	dma_resv_unlock(vbo->tbo.base.resv);
+	seq_printf(m, "\t0x%08x: user 0x%lx, %lu pages", id, ubo->start,
+		   ubo->num_pages);
+	if (IS_ERR(sgt)) {
+		seq_puts(m, ", none valid\n");
+		return;
+	}
+	/*
+	 * The reference keeps the table allocated, not the pages: an
+	 * invalidation racing with this print leaves stale numbers, which
+	 * page_to_pfn() computes without touching a page.
+	 */
+	seq_puts(m, "\n\t\tpfn");
+	for_each_sgtable_page(&sgt->table, &page, 0)
+		seq_printf(m, " 0x%lx", page_to_pfn(sg_page_iter_page(&page)));
+	seq_puts(m, "\n\t\tdma");
+	for_each_sgtable_dma_sg(&sgt->table, sg, i)
+		seq_printf(m, " %pad+0x%x", &sg_dma_address(sg), sg_dma_len(sg));
+	seq_putc(m, '\n');
+	ttm_refct_sgt_put(sgt);
+}
+
+/* Call @show for each userptr BO of each client, under a reference. */
+static int vmw_userptr_for_each(struct seq_file *m,
+				void (*show)(struct seq_file *m, int id,
+					     struct vmw_bo *vbo))
 {
 	struct vmw_private *vmw = m->private;
 	struct drm_device *dev = &vmw->drm;
@@ -150,21 +182,48 @@ int vmw_userptr_debugfs_show(struct seq_file *m, void *unused)
 			if (!gobj)
 				break;
 			if (to_vmw_bo(gobj)->user)
-				vmw_userptr_show_bo(m, id, to_vmw_bo(gobj));
+				show(m, id, to_vmw_bo(gobj));
 			drm_gem_object_put(gobj);
 		}
 	}
 	mutex_unlock(&dev->filelist_mutex);
 	return 0;
 }
+
+/**
+ * vmw_userptr_debugfs_show - list the userptr BOs of every client
+ * @m: the seq_file, whose private data is the device
+ * @unused: unused
+ *
+ * One line per client, then one per userptr BO: handle, user range, pages
+ * committed, their sequence, whether they are still valid, sg entries.
+ *
+ * Return: 0, or -EINTR.
+ */
+int vmw_userptr_debugfs_show(struct seq_file *m, void *unused)
+{
+	return vmw_userptr_for_each(m, vmw_userptr_show_bo);
+}
 DEFINE_SHOW_ATTRIBUTE(vmw_userptr_debugfs);
+
+/*
+ * vmwgfx_userptr_pages: per client, per userptr BO with valid pages, the
+ * page frame numbers the device would use and their DMA segments, so a
+ * test can compare them with /proc/<pid>/pagemap.
+ */
+static int vmw_userptr_pages_show(struct seq_file *m, void *unused)
+{
+	return vmw_userptr_for_each(m, vmw_userptr_show_pages);
+}
+DEFINE_SHOW_ATTRIBUTE(vmw_userptr_pages);
 
 /**
  * vmw_userptr_debugfs_init - userptr files in the device's debugfs
  * @vmw: the device, registered
  *
- * vmwgfx_userptr lists the userptr BOs of every client; the helper adds
- * its counters.
+ * vmwgfx_userptr lists the userptr BOs of every client;
+ * vmwgfx_userptr_pages (root only) their valid pages' frame numbers and DMA
+ * segments; the helper adds its counters.
  */
 void vmw_userptr_debugfs_init(struct vmw_private *vmw)
 {
@@ -172,6 +231,8 @@ void vmw_userptr_debugfs_init(struct vmw_private *vmw)
 
 	debugfs_create_file("vmwgfx_userptr", 0444, root, vmw,
 			    &vmw_userptr_debugfs_fops);
+	debugfs_create_file("vmwgfx_userptr_pages", 0400, root, vmw,
+			    &vmw_userptr_pages_fops);
 	ttm_user_bo_debugfs_init(&vmw->udev, root);
 }
 

@@ -783,8 +783,36 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 		gup |= FOLL_LONGTERM;
 
 	snap->seq = mmu_interval_read_begin(&ubo->notifier);
-	if (mmap_read_lock_killable(mm))
+	/*
+	 * The caller's own memory (a driver acting for the process that owns
+	 * the BO): pin_user_pages_fast() walks the page tables without the
+	 * mmap_lock and faults in only what is missing, as i915 did. What it
+	 * does not pin, the loop below pins, or reports as an error.
+	 */
+	if (current->mm == mm) {
+		while (done < ubo->num_pages) {
+			unsigned long n = min_t(unsigned long, ubo->num_pages - done,
+						TTM_USER_BO_CHUNK_PAGES);
+
+			if (fatal_signal_pending(current)) {
+				unpin_user_pages(snap->pages, done);
+				return -EINTR;
+			}
+			ret = pin_user_pages_fast(ubo->start + (done << PAGE_SHIFT), n,
+						  gup, snap->pages + done);
+			if (ret <= 0)
+				break;
+			done += ret;
+		}
+		ret = 0;
+		if (done == ubo->num_pages)
+			goto pinned;
+	}
+
+	if (mmap_read_lock_killable(mm)) {
+		unpin_user_pages(snap->pages, done);
 		return -EINTR;
+	}
 	while (done < ubo->num_pages) {
 		unsigned long n = min_t(unsigned long, ubo->num_pages - done,
 					TTM_USER_BO_CHUNK_PAGES);
@@ -817,6 +845,7 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 		unpin_user_pages(snap->pages, done);
 		return ret;
 	}
+pinned:
 	snap->pinned = true;
 	return 0;
 }

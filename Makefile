@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Convenience targets; each is one script under testbed/ (see README.md).
-.PHONY: all demo test selftest lint docs build baseline reliability incremental clean-work
+.PHONY: all demo test selftest lint docs build baseline reliability incremental bench clean-work
 
 all: test
 
@@ -31,6 +31,10 @@ reliability:
 
 incremental:
 	testbed/incremental.sh
+
+# the ttm_user_bo benchmark (about 15 minutes; never run by test or CI)
+bench:
+	testbed/bench.sh
 
 clean-work:
 	@bash -c '. testbed/lib.sh; echo "removing $$WORK"; rm -rf "$$WORK"'

@@ -4,7 +4,8 @@
 #
 #   testbed/build.sh [--pristine] [config]
 #
-# config is "base" (default) or "reliability" (base + KASAN + kmemleak).
+# config is "base" (default), "reliability" (base + KASAN + kmemleak) or
+# "bench" (bench.config alone: no debugging, for testbed/bench.sh).
 # --pristine builds the unpatched base, for the baseline.
 # TTMUB_PROGRESS=1 shows progress on stderr (a line per 100 build steps and
 # the last one) instead of building silently; demo.sh sets it.
@@ -18,6 +19,8 @@ cfg=${1:-base}
 case $cfg in
 base) frags=("$TESTBED/configs/base.config") ;;
 reliability) frags=("$TESTBED/configs/base.config" "$TESTBED/configs/reliability.config") ;;
+# the benchmark kernel: its own fragment, none of base's debugging
+bench) frags=("$TESTBED/configs/bench.config") ;;
 *) die "unknown config $cfg" ;;
 esac
 [ -n "$pristine" ] || frags+=("$TESTBED/configs/ttm-user-bo.config")

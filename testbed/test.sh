@@ -56,6 +56,7 @@ selftest "verdict self-test" "$TESTBED/selftest/run.sh"
 selftest "Coccinelle checker self-test" "$TESTBED/selftest/cocci.sh"
 selftest "Coccinelle userptr scripts: corpus and the real 6.12 tree" "$TESTBED/cocci/run.sh"
 selftest "Coccinelle i915_refct_sgt conversion reproduces patches/" "$TESTBED/cocci/i915-refct.sh"
+selftest "benchmark parser and plotter (no benchmark run)" "$TESTBED/bench/selftest.sh"
 
 kunit_dir=$(base_tree)/tools/testing/kunit
 # Boots as "<boot>@<config>"; a boot without @ runs in --config's config.

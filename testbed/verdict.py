@@ -39,6 +39,10 @@ Expect file lines:
   checker <name> [<config>...]    <name> must be live (in every config, or only
                                   in the ones listed); names: lockdep, warn,
                                   dma-debug, kasan, kmemleak, ubsan
+  nolockdep <config>... -- <reason>
+                                  these configs have no lockdep: debug_locks
+                                  "unknown" is fine (0 still fails) and the
+                                  lockdep checker is not required there
 Baseline file lines:
   case <suite>.<case>[.<param>] <FAILURE|CRASHED> <regex> -- <evidence>
   leak <backtrace regex> [max <n>] -- <evidence>
@@ -124,7 +128,7 @@ def _reason_line(path, n, rest):
 
 
 def load_expect(path):
-    exp = {'suites': {}, 'skips': [], 'warns': [], 'checkers': []}
+    exp = {'suites': {}, 'skips': [], 'warns': [], 'checkers': [], 'nolockdep': []}
     if not path:
         return exp
     with open(path) as f:
@@ -145,6 +149,9 @@ def load_expect(path):
             elif kind == 'checker':
                 name, *configs = rest.split()
                 exp['checkers'].append((name, configs))
+            elif kind == 'nolockdep':
+                configs, _ = _reason_line(path, n, rest)
+                exp['nolockdep'] += configs.split()
             else:
                 raise SystemExit(f'{path}:{n}: unknown line "{line}"')
     return exp
@@ -432,10 +439,14 @@ def judge(log_lines, exp, bl, ktap, kunit_dir, config='base'):
     if not rc or rc[-1] != '0':
         res['boot'].append('QEMU exit status %s' % (rc[-1] if rc else 'not reported'))
     dl = [m.group(1) for m in (DEBUG_LOCKS.search(l) for l in text) if m]
-    if not dl or dl[-1] != '1':
+    if dl and dl[-1] == 'unknown' and config in exp['nolockdep']:
+        pass
+    elif not dl or dl[-1] != '1':
         res['boot'].append('lockdep is off at the end of the boot (debug_locks=%s)'
                            % (dl[-1] if dl else 'not reported'))
     for name, configs in exp['checkers']:
+        if name == 'lockdep' and config in exp['nolockdep']:
+            continue
         if (not configs or config in configs) and name not in live:
             res['boot'].append(f'checker {name} is not live in this boot '
                                f'(required for config {config})')

@@ -39,7 +39,10 @@ leak-ours                 reliability  fail     ttm_user_bo_snapshot
 leak-over-limit           reliability  fail     more reports through \"ttm_tt_simple_create\" than the baseline allows
 finding-in-case           base         fail     2 passed, 1 failed
 interleaved-kmsg          base         pass     3 passed, 0 failed
-warn-wrong-case           base         fail     alpha.alpha_two: passed, but the log has 2 finding(s) while it ran: WARNING: CPU: 0 PID: 42 at drivers/gpu/drm/drm_rect.c:123"
+warn-wrong-case           base         fail     alpha.alpha_two: passed, but the log has 2 finding(s) while it ran: WARNING: CPU: 0 PID: 42 at drivers/gpu/drm/drm_rect.c:123
+nolockdep-bench           bench        pass     3 passed, 0 failed
+nolockdep-base            base         fail     lockdep is off at the end of the boot (debug_locks=unknown)
+nolockdep-zero            bench        fail     lockdep is off at the end of the boot (debug_locks=0)"
 n=$(echo "$cases" | wc -l)
 echo "KTAP version 1"
 echo "1..$((n + 1))"

@@ -148,11 +148,16 @@
  * struct ttm_user_bo_snapshot - the pages backing a range at one sequence
  * @seq: the notifier sequence read before the page-table walk
  * @pinned: @pages hold FOLL_PIN references
+ * @nents: the sg entries @pages need with segments of at most @max_segment
+ *	bytes, counted by the page-table walk; 0 if not counted
+ * @max_segment: the segment size @nents was counted for
  * @pages: one per page of the range
  */
 struct ttm_user_bo_snapshot {
 	unsigned long seq;
 	bool pinned;
+	unsigned int nents;
+	unsigned int max_segment;
 	struct page *pages[];
 };
 
@@ -195,28 +200,36 @@ static const struct ttm_refct_sgt_ops ttm_user_sgt_ops = {
 };
 
 /*
+ * The length of the run of consecutive page frames at @pages[@i], at most
+ * @max_run pages. Only page_to_pfn() is used, never the contents of a
+ * struct page: until the sequence is checked under the notifier lock, the
+ * pages of a mirrored BO are not referenced and may be freed at any time.
+ * One load per page and no store, so the loop stays cheap.
+ */
+static unsigned long ttm_user_bo_run(struct page **pages, unsigned long i,
+				     unsigned long n, unsigned long max_run)
+{
+	unsigned long pfn = page_to_pfn(pages[i]), run = 1;
+
+	while (i + run < n && run < max_run &&
+	       page_to_pfn(pages[i + run]) == pfn + run)
+		run++;
+	return run;
+}
+
+/*
  * The sg entries @pages need with segments of at most @max_segment bytes:
- * runs of consecutive page frames, split at @max_segment. Only
- * page_to_pfn() is used, never the contents of a struct page: until the
- * sequence is checked under the notifier lock, the pages of a mirrored BO
- * are not referenced and may be freed at any time.
+ * runs of consecutive page frames, split at @max_segment.
  */
 static unsigned int ttm_user_bo_count_segments(struct page **pages,
 					       unsigned long n,
 					       unsigned int max_segment)
 {
-	unsigned long i, run = 0, max_run = max_segment >> PAGE_SHIFT;
+	unsigned long i, max_run = max_segment >> PAGE_SHIFT;
 	unsigned int nents = 0;
 
-	for (i = 0; i < n; i++) {
-		if (i && run < max_run &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
-			run++;
-			continue;
-		}
-		nents++;
-		run = 1;
-	}
+	for (i = 0; i < n; nents++)
+		i += ttm_user_bo_run(pages, i, n, max_run);
 	return nents;
 }
 
@@ -227,30 +240,29 @@ static unsigned int ttm_user_bo_count_segments(struct page **pages,
 static void ttm_user_bo_fill_sgt(struct sg_table *st, struct page **pages,
 				 unsigned long n, unsigned int max_segment)
 {
-	unsigned long i, max_run = max_segment >> PAGE_SHIFT;
+	unsigned long i, run, max_run = max_segment >> PAGE_SHIFT;
 	struct scatterlist *sg = NULL;
-	unsigned long run = 0;
 
-	for (i = 0; i < n; i++) {
-		if (sg && run < max_run &&
-		    page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1) {
-			sg->length += PAGE_SIZE;
-			run++;
-			continue;
-		}
+	for (i = 0; i < n; i += run) {
+		run = ttm_user_bo_run(pages, i, n, max_run);
 		sg = sg ? sg_next(sg) : st->sgl;
-		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
-		run = 1;
+		sg_set_page(sg, pages[i], run << PAGE_SHIFT, 0);
 	}
 }
 
-/* Allocate, but do not fill, the sg-table for @pages. */
+/*
+ * Allocate, but do not fill, the sg-table for @snap's pages; the walk
+ * counted its entries already, unless it was for another segment size.
+ */
 static struct ttm_refct_sgt *
-ttm_user_bo_alloc_sgt(struct ttm_user_bo *ubo, struct page **pages,
+ttm_user_bo_alloc_sgt(struct ttm_user_bo *ubo,
+		      struct ttm_user_bo_snapshot *snap,
 		      unsigned int max_segment)
 {
-	unsigned int nents = ttm_user_bo_count_segments(pages, ubo->num_pages,
-							max_segment);
+	unsigned int nents = snap->nents && snap->max_segment == max_segment ?
+		snap->nents :
+		ttm_user_bo_count_segments(snap->pages, ubo->num_pages,
+					   max_segment);
 	struct ttm_refct_sgt *rsgt;
 	int ret;
 
@@ -714,6 +726,10 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 	unsigned long timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned long chunk = min_t(unsigned long, ubo->num_pages,
 				    TTM_USER_BO_CHUNK_PAGES);
+	unsigned int max_segment = ubo->udev->max_segment;
+	unsigned long max_run = max_segment >> PAGE_SHIFT;
+	unsigned long run, pfn, prev = 0;
+	unsigned int nents;
 	struct hmm_range range = {
 		.notifier = &ubo->notifier,
 		.default_flags = HMM_PFN_REQ_FAULT,
@@ -733,6 +749,8 @@ static int ttm_user_bo_walk(struct ttm_user_bo *ubo, struct mm_struct *mm,
 retry:
 	range.notifier_seq = mmu_interval_read_begin(&ubo->notifier);
 	ttm_user_bo_walk_hook(ubo);
+	nents = 0;
+	run = 0;
 	for (i = 0; i < ubo->num_pages; i += n) {
 		n = min(ubo->num_pages - i, chunk);
 		range.start = ubo->start + (i << PAGE_SHIFT);
@@ -759,15 +777,30 @@ retry:
 		if (ret)
 			goto out;
 
+		/*
+		 * Count the sg entries here, while the pfns are at hand, as
+		 * ttm_user_bo_count_segments() would: the commit then only
+		 * fills the table.
+		 */
 		for (j = 0; j < n; j++) {
 			if (WARN_ON_ONCE(!(pfns[j] & HMM_PFN_VALID))) {
 				ret = -EFAULT;
 				goto out;
 			}
 			snap->pages[i + j] = hmm_pfn_to_page(pfns[j]);
+			pfn = pfns[j] & ~HMM_PFN_FLAGS;
+			if (run && run < max_run && pfn == prev + 1) {
+				run++;
+			} else {
+				nents++;
+				run = 1;
+			}
+			prev = pfn;
 		}
 	}
 	snap->seq = range.notifier_seq;
+	snap->nents = nents;
+	snap->max_segment = max_segment;
 out:
 	kvfree(pfns);
 	return ret;
@@ -786,8 +819,36 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 		gup |= FOLL_LONGTERM;
 
 	snap->seq = mmu_interval_read_begin(&ubo->notifier);
-	if (mmap_read_lock_killable(mm))
+	/*
+	 * The caller's own memory (a driver acting for the process that owns
+	 * the BO): pin_user_pages_fast() walks the page tables without the
+	 * mmap_lock and faults in only what is missing, as i915 did. What it
+	 * does not pin, the loop below pins, or reports as an error.
+	 */
+	if (current->mm == mm) {
+		while (done < ubo->num_pages) {
+			unsigned long n = min_t(unsigned long, ubo->num_pages - done,
+						TTM_USER_BO_CHUNK_PAGES);
+
+			if (fatal_signal_pending(current)) {
+				unpin_user_pages(snap->pages, done);
+				return -EINTR;
+			}
+			ret = pin_user_pages_fast(ubo->start + (done << PAGE_SHIFT), n,
+						  gup, snap->pages + done);
+			if (ret <= 0)
+				break;
+			done += ret;
+		}
+		ret = 0;
+		if (done == ubo->num_pages)
+			goto pinned;
+	}
+
+	if (mmap_read_lock_killable(mm)) {
+		unpin_user_pages(snap->pages, done);
 		return -EINTR;
+	}
 	while (done < ubo->num_pages) {
 		unsigned long n = min_t(unsigned long, ubo->num_pages - done,
 					TTM_USER_BO_CHUNK_PAGES);
@@ -820,6 +881,7 @@ static int ttm_user_bo_pin(struct ttm_user_bo *ubo, struct mm_struct *mm,
 		unpin_user_pages(snap->pages, done);
 		return ret;
 	}
+pinned:
 	snap->pinned = true;
 	return 0;
 }
@@ -881,6 +943,7 @@ int ttm_user_bo_snapshot(struct ttm_user_bo *ubo)
 		goto out;
 	}
 	snap->pinned = false;
+	snap->nents = 0;
 
 	if (ubo->flags & TTM_USER_BO_PINNED)
 		ret = ttm_user_bo_pin(ubo, mm, snap);
@@ -1112,7 +1175,7 @@ static int __ttm_user_bo_commit(struct ttm_user_bo *ubo, bool intr)
 	}
 	ttm_user_bo_release_pages(ubo);
 	for (;;) {
-		sgt = ttm_user_bo_alloc_sgt(ubo, snap->pages, max_segment);
+		sgt = ttm_user_bo_alloc_sgt(ubo, snap, max_segment);
 		if (IS_ERR(sgt)) {
 			ret = PTR_ERR(sgt);
 			goto fail;

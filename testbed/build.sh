@@ -40,6 +40,9 @@ if [ "$(cat "$bld/.ttmub-config" 2>/dev/null)" != "$cfg_hash" ] || [ ! -f "$bld/
 	echo "$cfg_hash" > "$bld/.ttmub-config"
 fi
 
+# A symbol the series adds after this directory was configured would make
+# kbuild ask for it on stdin: give every new symbol its default.
+"${mk[@]}" olddefconfig >/dev/null
 log "building $cfg${pristine:+ (pristine)} in $bld"
 if [ -n "${TTMUB_PROGRESS:-}" ]; then
 	# kbuild's quiet mode names each step ("  CC      path"): count them

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Make the guest's initramfs: busybox-static, our init, the modules of the
-# build, the boot scripts (testbed/boots/<name>.sh) and any static test
-# programs listed in $TTMUB_PROGS.
+# build, the boot scripts (testbed/boots/<name>.sh), the guest programs of
+# testbed/progs/ (built static) and any static test programs listed in
+# $TTMUB_PROGS.
 #   testbed/initramfs.sh <build dir> <output.cpio.gz>
 . "$(dirname "$0")/lib.sh"
 bld=$1 outf=$2
@@ -28,6 +29,11 @@ if [ -f "$hdr" ]; then
 		printf "i915.igt__%d__mock_%s %s\n", NR, n, n }' "$hdr" |
 		sed 's/^i915\.//' > "$stage/etc/i915-mock-groups"
 fi
+for c in "$TESTBED"/progs/*.c; do
+	[ -e "$c" ] || continue
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$stage/usr/bin/$(basename "$c" .c)" "$c" ||
+		die "could not build $c"
+done
 for p in ${TTMUB_PROGS:-}; do
 	install -m 755 "$p" "$stage/usr/bin/"
 done

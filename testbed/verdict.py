@@ -72,8 +72,10 @@ LEAK_REPORT = re.compile(r'ttmub: kmemleak report (follows|ends)')
 LEAK_OBJECT = re.compile(r'unreferenced object 0x')
 # a backtrace frame: "    func+0x1a/0x30" (6.12), "    [<addr>] func+0x.." (older)
 LEAK_FRAME = re.compile(r'^\s+(?:\[<[0-9a-f]+>\] )?([A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)')
-# Our code: a leak that touches it is never baselined.
-OURS = re.compile(r'ttm_user_(bo|tt)')
+# Our code: a leak that touches it is never baselined: the helper, the
+# refcounted sg-table (ttm_refct_sgt, i915's rsgt constructors) and the
+# userptr paths of the drivers and their tests.
+OURS = re.compile(r'ttm_user_(bo|tt)|ttm_refct_sgt|userptr|rsgt')
 # A checker is live when the log shows this (the guest prints the ttmub
 # lines; the others are the checkers' own start-up lines).
 LIVE = {
@@ -175,7 +177,7 @@ def load_baseline(path):
                 bl['cases'][parts[0]] = (parts[1], re.compile(parts[2]), evidence)
             elif kind == 'leak':
                 if OURS.search(what):
-                    raise SystemExit(f'{path}:{n}: a leak of ttm_user_bo is never baselined')
+                    raise SystemExit(f'{path}:{n}: a leak of ttm_user_bo, the refcounted sg-table or userptr code is never baselined')
                 m = re.fullmatch(r'(.*?)\s+max\s+(\d+)', what)
                 regex, limit = (m.group(1), int(m.group(2))) if m else (what, None)
                 bl['leaks'].append([re.compile(regex), evidence, limit])

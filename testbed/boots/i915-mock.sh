@@ -9,12 +9,28 @@
 # A group after which lockdep is off (debug_locks=0) fails too: it either
 # found a real lock problem or broke lockdep for everything after it.
 # ttmub.st_filter=<i915 st_filter> on the command line excludes subtests.
+# The userptr group is loaded by /usr/bin/i915-userptr-fork (testbed/progs/),
+# whose second thread forks for the group's fork subtest: the dependencies
+# first, with modprobe, then i915.ko itself from that program.
 groups=/etc/i915-mock-groups
 filter=
 for arg in $(cat /proc/cmdline); do
 	case $arg in ttmub.st_filter=*) filter=${arg#ttmub.st_filter=} ;; esac
 done
 k() { echo "$*" > /dev/kmsg; }
+load() {
+	if [ "$1" = userptr ]; then
+		shift
+		ko=$(modprobe -D i915 | sed -n 's/^insmod \([^ ]*\).*/\1/p' | tail -n 1)
+		for m in $(modprobe -D i915 | sed -n 's/^insmod \([^ ]*\).*/\1/p' | sed '$d'); do
+			insmod "$m" 2>/dev/null
+		done
+		/usr/bin/i915-userptr-fork "$ko" "$@"
+	else
+		shift
+		modprobe i915 "$@"
+	fi
+}
 debug_locks() { awk '/debug_locks:/ {print $2}' /proc/lockdep_stats 2>/dev/null; }
 
 n=$(grep -c . "$groups")
@@ -27,7 +43,7 @@ i=0 bad=0 was_on=$(debug_locks)
 while read -r param name; do
 	i=$((i + 1))
 	r=
-	if modprobe i915 mock_selftests=-1 "$param=1" ${filter:+st_filter=$filter}; then
+	if load "$name" mock_selftests=-1 "$param=1" ${filter:+st_filter=$filter}; then
 		r=$(cat /sys/module/i915/parameters/mock_selftests)
 		rmmod i915
 	fi

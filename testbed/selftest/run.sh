@@ -36,6 +36,7 @@ no-kasan                  reliability  fail     checker kasan is not live
 no-kmemleak-scan          reliability  fail     checker kmemleak is not live
 reliability-clean         reliability  pass     1 kmemleak reports of upstream code
 leak-ours                 reliability  fail     ttm_user_bo_snapshot
+leak-sgt                  reliability  fail     i915_rsgt_from_buddy_resource
 leak-over-limit           reliability  fail     more reports through \"ttm_tt_simple_create\" than the baseline allows
 finding-in-case           base         fail     2 passed, 1 failed
 interleaved-kmsg          base         pass     3 passed, 0 failed

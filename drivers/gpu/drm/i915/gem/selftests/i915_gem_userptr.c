@@ -6,9 +6,11 @@
  * unmap it under them.
  */
 
+#include <linux/delay.h>
 #include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 
 #include "gt/intel_gt.h"
 
@@ -432,6 +434,215 @@ out_unmap:
 	return err;
 }
 
+/*
+ * Fork with a live object. Nothing exported lets a module fork the mm it
+ * runs in (kernel_clone(), copy_mm() and dup_mm() are not exported, and a
+ * user-mode helper execs into a new mm), so the testbed loads i915 with
+ * testbed/progs/i915-userptr-fork: a second thread of the loading process
+ * forks when asked through a mailbox page, whose user address arrives here
+ * as st_userptr_fork. The layout and states are the program's.
+ */
+static unsigned long userptr_fork_mailbox;
+module_param_named(st_userptr_fork, userptr_fork_mailbox, ulong, 0400);
+MODULE_PARM_DESC(st_userptr_fork,
+		 "User address of the fork mailbox of the loading process (selftests only)");
+
+struct up_fork_mailbox {
+	u64 state;
+	u64 addr;
+	u64 pages;
+	u64 parent_seed;
+	u64 child_seed;
+	s64 status;
+};
+
+enum { UP_FORK_IDLE, UP_FORK_REQUEST, UP_FORK_DONE };
+
+/*
+ * Have the loading process fork; its child checks it sees @parent_seed in
+ * the range and writes @child_seed there. Waits for the child's exit
+ * status, posted with the DONE state (polled: nothing else signals it).
+ */
+static int up_fork(unsigned long addr, unsigned long pages,
+		   u32 parent_seed, u32 child_seed)
+{
+	struct up_fork_mailbox __user *mb =
+		(struct up_fork_mailbox __user *)userptr_fork_mailbox;
+	unsigned long timeout = jiffies + 120 * HZ;
+	u64 state;
+	s64 status;
+
+	if (put_user(UP_FORK_IDLE, &mb->state) || put_user(addr, &mb->addr) ||
+	    put_user(pages, &mb->pages) ||
+	    put_user(parent_seed, &mb->parent_seed) ||
+	    put_user(child_seed, &mb->child_seed) ||
+	    put_user(-1, &mb->status))
+		return -EFAULT;
+	/* the arguments before the request */
+	smp_wmb();
+	if (put_user(UP_FORK_REQUEST, &mb->state))
+		return -EFAULT;
+	for (;;) {
+		if (get_user(state, &mb->state))
+			return -EFAULT;
+		if (state == UP_FORK_DONE)
+			break;
+		if (time_after(jiffies, timeout)) {
+			pr_err("the forking thread did not answer\n");
+			return -ETIMEDOUT;
+		}
+		usleep_range(1000, 2000);
+	}
+	/* the status after the state */
+	smp_rmb();
+	if (get_user(status, &mb->status))
+		return -EFAULT;
+	if (status) {
+		pr_err("fork: child status %lld (1: it did not see the parent's data)\n",
+		       status);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* every page of @obj is the page @addr maps now in this mm */
+static int up_check_same_pages(struct drm_i915_gem_object *obj,
+			       unsigned long addr)
+{
+	struct sgt_iter iter;
+	struct page *page;
+	unsigned long i = 0;
+	int err = 0;
+
+	for_each_sgt_page(page, iter, obj->mm.pages) {
+		struct page *mapped;
+
+		if (get_user_pages_fast(addr + (i << PAGE_SHIFT), 1, 0,
+					&mapped) != 1) {
+			pr_err("page %lu of the range is not mapped\n", i);
+			return -EFAULT;
+		}
+		if (mapped != page) {
+			pr_err("page %lu: the process maps another page than the object's\n",
+			       i);
+			err = -EINVAL;
+		}
+		put_page(mapped);
+		if (err)
+			return err;
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * Fork while an object holds (and a binding uses) the pages of a private
+ * anonymous range: fork write-protects the parent's range (the notifier
+ * fires: submit_done reports -EAGAIN), but the pages are pinned, so fork
+ * copies them for the child instead of sharing them: the child's writes do
+ * not reach the object, the parent keeps mapping the object's pages and its
+ * writes do, and the next submit_init takes the same pages back.
+ */
+static int igt_userptr_fork(void *arg)
+{
+	struct drm_i915_private *i915 = arg;
+	const unsigned long size = UP_PAGES << PAGE_SHIFT;
+	struct drm_i915_gem_object *obj;
+	struct ttm_user_bo_stats *stats;
+	struct i915_vma *vma;
+	unsigned long addr;
+	long invalidations;
+	int err;
+
+	if (!userptr_fork_mailbox) {
+		pr_err("%s needs i915 loaded by testbed/progs/i915-userptr-fork (st_userptr_fork)\n",
+		       __func__);
+		return -EINVAL;
+	}
+
+	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	err = up_fill(addr, UP_PAGES, 0x5000);
+	if (err)
+		goto out_unmap;
+
+	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto out_unmap;
+	}
+	stats = &obj->userptr.ubo.udev->stats;
+	err = i915_gem_object_userptr_submit_init(obj);
+	if (err)
+		goto out_put;
+	vma = i915_vma_instance(obj, &to_gt(i915)->ggtt->vm, NULL);
+	if (IS_ERR(vma)) {
+		err = PTR_ERR(vma);
+		goto out_put;
+	}
+	err = i915_vma_pin(vma, 0, 0, PIN_GLOBAL);
+	if (err)
+		goto out_put;
+	err = up_check(obj, 0x5000);
+	if (err)
+		goto out_vma;
+
+	invalidations = atomic_long_read(&stats->invalidations);
+	err = up_fork(addr, UP_PAGES, 0x5000, 0x6000);
+	if (err)
+		goto out_vma;
+
+	if (atomic_long_read(&stats->invalidations) == invalidations) {
+		pr_err("fork did not invalidate the range\n");
+		err = -EINVAL;
+		goto out_vma;
+	}
+	err = up_submit_done(obj);
+	if (err != -EAGAIN) {
+		pr_err("submit_done after fork gave %d, expected -EAGAIN\n", err);
+		err = -EINVAL;
+		goto out_vma;
+	}
+	/* the child's writes went to its own copies */
+	err = up_check(obj, 0x5000);
+	if (err)
+		goto out_vma;
+	/* the parent still maps the object's pages, and its writes reach them */
+	err = up_check_same_pages(obj, addr);
+	if (err)
+		goto out_vma;
+	err = up_fill(addr, UP_PAGES, 0x7000);
+	if (!err)
+		err = up_check(obj, 0x7000);
+out_vma:
+	i915_vma_unpin(vma);
+	if (err)
+		goto out_put;
+
+	/* the stale sequence: unbind, release, take the same pages again */
+	err = up_get_and_check(obj, 0x7000);
+	if (err)
+		goto out_put;
+	if (i915_vma_is_bound(vma, I915_VMA_GLOBAL_BIND)) {
+		pr_err("submit_init after fork left the stale binding\n");
+		err = -EINVAL;
+		goto out_put;
+	}
+	err = i915_gem_object_pin_pages_unlocked(obj);
+	if (err)
+		goto out_put;
+	err = up_check_same_pages(obj, addr);
+	i915_gem_object_unpin_pages(obj);
+	if (!err)
+		err = up_submit_done(obj);
+out_put:
+	i915_gem_object_put(obj);
+out_unmap:
+	vm_munmap(addr, size);
+	return err;
+}
+
 /* Each allocation of submit_init failing in turn: -ENOMEM, nothing kept. */
 static int igt_userptr_alloc_fail(void *arg)
 {
@@ -514,6 +725,7 @@ int i915_gem_userptr_mock_selftests(void)
 		SUBTEST(igt_userptr_readonly),
 		SUBTEST(igt_userptr_probe),
 		SUBTEST(igt_userptr_alloc_fail),
+		SUBTEST(igt_userptr_fork),
 	};
 	struct drm_i915_private *i915;
 	int err;

@@ -24,6 +24,9 @@ bench) frags=("$TESTBED/configs/bench.config") ;;
 *) die "unknown config $cfg" ;;
 esac
 [ -n "$pristine" ] || frags+=("$TESTBED/configs/ttm-user-bo.config")
+# bench builds no driver: no driver tests
+[ -n "$pristine" ] || [ "$cfg" = bench ] ||
+	frags+=("$TESTBED/configs/ttm-user-bo-tests.config")
 
 "$TESTBED/deps.sh"
 tree=$("$TESTBED/assemble.sh" $pristine)

@@ -64,12 +64,14 @@ struct vmw_userptr {
 static void vmw_userptr_invalidate(struct ttm_user_bo *ubo,
 				   const struct mmu_notifier_range *range)
 {
+	lockdep_assert_held_write(&ubo->udev->notifier_lock);
 	WRITE_ONCE(container_of(ubo, struct vmw_userptr, ubo)->rebind, true);
 }
 
 /* Under the reservation, pages about to be dropped. */
 static void vmw_userptr_release(struct ttm_user_bo *ubo)
 {
+	dma_resv_assert_held(ubo->resv);
 	WRITE_ONCE(container_of(ubo, struct vmw_userptr, ubo)->rebind, true);
 }
 
@@ -375,6 +377,7 @@ void vmw_userptr_tt_bound(struct ttm_tt *ttm)
 	struct ttm_user_bo *ubo = to_ttm_user_tt(ttm)->ubo;
 	struct ttm_user_bo_info info;
 
+	dma_resv_assert_held(ubo->resv);
 	ttm_user_bo_get_info(ubo, &info);
 	container_of(ubo, struct vmw_userptr, ubo)->bound_seq = info.seq;
 }

@@ -82,11 +82,12 @@ struct ue_ctx {
 	struct ttm_refct_sgt *last_sgt;
 };
 
+/* What ue_commit_hook() does besides recording the sg-table. */
 enum {
+	UE_HOOK_RECORD,		/* nothing more */
 	UE_HOOK_REMAP_ONCE,	/* remap the range on the first call */
 	UE_HOOK_REMAP_ALWAYS,	/* remap it on every call */
 	UE_HOOK_REMAP_SIGNAL,	/* remap it and signal the submitter */
-	UE_HOOK_RECORD,		/* only record the sg-table */
 };
 
 static struct ue_ctx *ue(struct kunit *test)
@@ -173,12 +174,10 @@ static void ue_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
 	if (c->last_sgt)
 		ttm_refct_sgt_put(c->last_sgt);
 	c->last_sgt = ttm_refct_sgt_get(sgt);
-	if (c->hook_mode == UE_HOOK_RECORD)
+	if (c->hook_mode == UE_HOOK_RECORD ||
+	    (c->hook_mode == UE_HOOK_REMAP_ONCE && c->hook_calls))
 		return;
-	if (c->hook_mode == UE_HOOK_REMAP_ONCE && c->hook_calls++)
-		return;
-	if (c->hook_mode != UE_HOOK_REMAP_ONCE)
-		c->hook_calls++;
+	c->hook_calls++;
 	ue_remap(test, ++c->salt);
 	if (c->hook_mode == UE_HOOK_REMAP_SIGNAL)
 		send_sig(SIGUSR1, current, 1);
@@ -225,6 +224,9 @@ static int ue_init(struct kunit *test)
 	drm_gem_object_put(gobj);
 	c->vbo = to_vmw_bo(gobj);
 	c->cid = vmw_mock_context(test);
+	/* Every test sees the sg-table of each commit (UE_HOOK_RECORD). */
+	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
+				   ue_commit_hook);
 	/* Commands that define the context are not the tests' business. */
 	vmw_mock_fifo_read(c->m, &cmds);
 	return 0;
@@ -294,12 +296,8 @@ static struct ttm_user_bo_info ue_info(struct kunit *test)
 	return info;
 }
 
-static long ue_stat(struct kunit *test, atomic_long_t *stat)
-{
-	return atomic_long_read(stat);
-}
-
-#define UE_STATS(test) (&ue(test)->m->vmw->udev.stats)
+/* A counter of the helper's (struct ttm_user_bo_stats) */
+#define UE_STAT(test, name) atomic_long_read(&ue(test)->m->vmw->udev.stats.name)
 
 /*
  * While the job runs (its fence unsignaled), the MOB lists the DMA
@@ -330,6 +328,21 @@ static void ue_expect_job_pages(struct kunit *test, u32 mobid)
 }
 
 /*
+ * The job the device read: its WAIT_FOR_GB_QUERY names the BO's MOB, the
+ * device reads through it what the CPU wrote with @salt, and it lists the
+ * pages the helper committed and still has mapped.
+ */
+static void ue_expect_job(struct kunit *test, u32 salt)
+{
+	const SVGA3dCmdWaitForGBQuery *body = ue_submitted(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, body);
+	KUNIT_EXPECT_EQ(test, body->mobid, ue(test)->vbo->tbo.resource->start);
+	ue_expect_mob(test, body->mobid, salt);
+	ue_expect_job_pages(test, body->mobid);
+}
+
+/*
  * An execbuf naming a userptr BO commits the user's pages, binds them as a
  * MOB, and the device reads through it what the CPU wrote; the job's fence
  * is in the BO's reservation until it signals.
@@ -337,23 +350,13 @@ static void ue_expect_job_pages(struct kunit *test, u32 mobid)
 static void ue_commit_and_read(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
-	const SVGA3dCmdWaitForGBQuery *body;
 	struct drm_vmw_fence_rep rep;
-	struct ttm_user_bo_info info;
 
-	c->hook_mode = UE_HOOK_RECORD;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 	KUNIT_EXPECT_EQ(test, c->vbo->tbo.resource->mem_type, VMW_PL_MOB);
-	body = ue_submitted(test);
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	KUNIT_EXPECT_EQ(test, body->mobid, c->vbo->tbo.resource->start);
-	ue_expect_mob(test, body->mobid, 0);
-	ue_expect_job_pages(test, body->mobid);
-	info = ue_info(test);
-	KUNIT_EXPECT_TRUE(test, info.valid);
+	ue_expect_job(test, 0);
+	KUNIT_EXPECT_TRUE(test, ue_info(test).valid);
 
 	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
 	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
@@ -371,25 +374,20 @@ static void ue_commit_and_read(struct kunit *test)
 static void ue_remap_rebinds(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
-	const SVGA3dCmdWaitForGBQuery *body;
 	struct drm_vmw_fence_rep rep;
-	long inval = ue_stat(test, &UE_STATS(test)->invalidations);
+	long inval = UE_STAT(test, invalidations);
 
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
-	body = ue_submitted(test);
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	ue_expect_mob(test, body->mobid, 0);
+	ue_expect_job(test, 0);
 	vmw_mock_fence_signal(c->m, rep.seqno);
 
 	ue_remap(test, 7);
-	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->invalidations),
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, invalidations),
 			inval + 1);
 	KUNIT_EXPECT_FALSE(test, ue_info(test).valid);
 
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
-	body = ue_submitted(test);
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	ue_expect_mob(test, body->mobid, 7);
+	ue_expect_job(test, 7);
 	KUNIT_EXPECT_TRUE(test, ue_info(test).valid);
 	vmw_mock_fence_signal(c->m, rep.seqno);
 }
@@ -417,20 +415,14 @@ static void ue_unmapped_fails(struct kunit *test)
 static void ue_stale_commit_retries(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
-	const SVGA3dCmdWaitForGBQuery *body;
 	struct drm_vmw_fence_rep rep;
-	long stale = ue_stat(test, &UE_STATS(test)->stale_commits);
+	long stale = UE_STAT(test, stale_commits);
 
 	c->hook_mode = UE_HOOK_REMAP_ONCE;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
-	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->stale_commits),
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, stale_commits),
 			stale + 1);
-	body = ue_submitted(test);
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	ue_expect_mob(test, body->mobid, c->salt);
-	ue_expect_job_pages(test, body->mobid);
+	ue_expect_job(test, c->salt);
 	vmw_mock_fence_signal(c->m, rep.seqno);
 }
 
@@ -442,23 +434,16 @@ static void ue_stale_commit_retries(struct kunit *test)
 static void ue_stale_check_retries(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
-	const SVGA3dCmdWaitForGBQuery *body;
 	struct drm_vmw_fence_rep rep;
-	long commits = ue_stat(test, &UE_STATS(test)->commits);
+	long commits = UE_STAT(test, commits);
 
-	c->hook_mode = UE_HOOK_RECORD;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	kunit_activate_static_stub(test, vmw_execbuf_user_hook,
 				   ue_execbuf_hook);
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
 	KUNIT_EXPECT_EQ(test, c->hook_calls, 2);
-	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->commits),
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, commits),
 			commits + 2);
-	body = ue_submitted(test);
-	KUNIT_ASSERT_NOT_NULL(test, body);
-	ue_expect_mob(test, body->mobid, c->salt);
-	ue_expect_job_pages(test, body->mobid);
+	ue_expect_job(test, c->salt);
 	vmw_mock_fence_signal(c->m, rep.seqno);
 }
 
@@ -470,14 +455,12 @@ static void ue_retry_bound(struct kunit *test)
 {
 	struct ue_ctx *c = ue(test);
 	struct drm_vmw_fence_rep rep;
-	long stale = ue_stat(test, &UE_STATS(test)->stale_commits);
+	long stale = UE_STAT(test, stale_commits);
 
 	c->hook_mode = UE_HOOK_REMAP_ALWAYS;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	KUNIT_EXPECT_EQ(test, ue_execbuf(test, &rep), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, c->hook_calls, UE_TRIES);
-	KUNIT_EXPECT_EQ(test, ue_stat(test, &UE_STATS(test)->stale_commits),
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, stale_commits),
 			stale + UE_TRIES);
 	KUNIT_EXPECT_NULL(test, ue_submitted(test));
 	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
@@ -498,8 +481,6 @@ static void ue_signal_ends_retry(struct kunit *test)
 
 	allow_signal(SIGUSR1);
 	c->hook_mode = UE_HOOK_REMAP_SIGNAL;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	KUNIT_EXPECT_EQ(test, ue_execbuf(test, &rep), -ERESTARTSYS);
 	KUNIT_EXPECT_EQ(test, c->hook_calls, 1);
 	KUNIT_EXPECT_TRUE(test, signal_pending(current));
@@ -527,6 +508,55 @@ static void ue_read_only_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &cmd, sizeof(cmd), &rep),
 			-EINVAL);
 	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+}
+
+/**
+ * struct ue_other - a validation context counted by another task
+ * @vbo: the userptr BO it holds
+ * @ret: what vmw_validation_user_bos() said there
+ * @done: completed when it said it
+ */
+struct ue_other {
+	struct vmw_bo *vbo;
+	int ret;
+	struct completion done;
+};
+
+static int ue_other_fn(void *arg)
+{
+	struct ue_other *o = arg;
+	DECLARE_VAL_CONTEXT(ctx, NULL, 1);
+
+	o->ret = vmw_validation_add_bo(&ctx, o->vbo);
+	if (!o->ret)
+		o->ret = vmw_validation_user_bos(&ctx);
+	vmw_validation_unref_lists(&ctx);
+	complete(&o->done);
+	return 0;
+}
+
+/*
+ * A userptr BO is only used from the mm that created it: the test's task
+ * counts it, a kernel thread (no mm, as any other process's task would
+ * have another) gets -EFAULT, before anything is snapshotted.
+ */
+static void ue_other_mm_refused(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct ue_other o = { .vbo = c->vbo };
+	long snapshots = UE_STAT(test, snapshots);
+	struct task_struct *t;
+
+	init_completion(&o.done);
+	t = kthread_run(ue_other_fn, &o, "ue_other");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&o.done);
+	KUNIT_EXPECT_EQ(test, o.ret, -EFAULT);
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, snapshots), snapshots);
+
+	init_completion(&o.done);
+	ue_other_fn(&o);
+	KUNIT_EXPECT_EQ(test, o.ret, 1);
 }
 
 /*
@@ -647,9 +677,6 @@ static void ue_race(struct kunit *test)
 	struct task_struct *t;
 	int ret;
 
-	c->hook_mode = UE_HOOK_RECORD;
-	kunit_activate_static_stub(test, ttm_user_bo_commit_hook,
-				   ue_commit_hook);
 	init_completion(&r.done);
 	t = kthread_run(ue_racer_fn, &r, "ue_racer");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
@@ -689,6 +716,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_large_stream_refused),
+	KUNIT_CASE(ue_other_mm_refused),
 	KUNIT_CASE(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}

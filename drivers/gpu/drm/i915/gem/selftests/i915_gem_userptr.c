@@ -43,6 +43,29 @@ static int up_fill(unsigned long addr, unsigned long pages, u32 seed)
 	return 0;
 }
 
+/*
+ * UP_PAGES of new memory, filled by up_fill(@seed), and a userptr object on
+ * them. On success *@addr is the range, which the caller unmaps; on error
+ * nothing is left.
+ */
+static struct drm_i915_gem_object *
+up_create_filled(struct drm_i915_private *i915, unsigned long *addr, u32 seed)
+{
+	struct drm_i915_gem_object *obj;
+	int err;
+
+	*addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
+	if (IS_ERR_VALUE(*addr))
+		return ERR_PTR((long)*addr);
+	err = up_fill(*addr, UP_PAGES, seed);
+	obj = err ? ERR_PTR(err) :
+		i915_gem_object_create_userptr(i915, *addr,
+					       UP_PAGES << PAGE_SHIFT, 0);
+	if (IS_ERR(obj))
+		vm_munmap(*addr, UP_PAGES << PAGE_SHIFT);
+	return obj;
+}
+
 /* Compare the object's pages, through its sg-table, with up_fill(). */
 static int up_check(struct drm_i915_gem_object *obj, u32 seed)
 {
@@ -119,18 +142,9 @@ static int igt_userptr_bind_unmap(void *arg)
 	unsigned long addr;
 	int err;
 
-	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
-	err = up_fill(addr, UP_PAGES, 0x1000);
-	if (err)
-		goto out_unmap;
-
-	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap;
-	}
+	obj = up_create_filled(i915, &addr, 0x1000);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	if (!i915_gem_object_is_userptr(obj)) {
 		pr_err("object is not a userptr\n");
 		err = -EINVAL;
@@ -237,7 +251,6 @@ out_gunpin:
 	i915_vm_put(&ppgtt->vm);
 out_put:
 	i915_gem_object_put(obj);
-out_unmap:
 	if (addr)
 		vm_munmap(addr, size);
 	return err;
@@ -253,18 +266,9 @@ static int igt_userptr_rsgt_outlives(void *arg)
 	unsigned long addr;
 	int err;
 
-	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
-	err = up_fill(addr, UP_PAGES, 0x2000);
-	if (err)
-		goto out_unmap;
-
-	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap;
-	}
+	obj = up_create_filled(i915, &addr, 0x2000);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	err = i915_gem_object_userptr_submit_init(obj);
 	if (err)
 		goto out_put;
@@ -302,7 +306,6 @@ out_rsgt:
 	ttm_refct_sgt_put(rsgt);
 out_put:
 	i915_gem_object_put(obj);
-out_unmap:
 	vm_munmap(addr, size);
 	return err;
 }
@@ -560,18 +563,9 @@ static int igt_userptr_fork(void *arg)
 		return -EINVAL;
 	}
 
-	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
-	err = up_fill(addr, UP_PAGES, 0x5000);
-	if (err)
-		goto out_unmap;
-
-	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap;
-	}
+	obj = up_create_filled(i915, &addr, 0x5000);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	stats = &obj->userptr.ubo.udev->stats;
 	err = i915_gem_object_userptr_submit_init(obj);
 	if (err)
@@ -638,7 +632,6 @@ out_vma:
 		err = up_submit_done(obj);
 out_put:
 	i915_gem_object_put(obj);
-out_unmap:
 	vm_munmap(addr, size);
 	return err;
 }
@@ -655,17 +648,9 @@ static int igt_userptr_alloc_fail(void *arg)
 	unsigned int nth;
 	int err;
 
-	addr = up_mmap(UP_PAGES, PROT_READ | PROT_WRITE);
-	if (IS_ERR_VALUE(addr))
-		return (int)addr;
-	err = up_fill(addr, UP_PAGES, 0x4000);
-	if (err)
-		goto out_unmap;
-	obj = i915_gem_object_create_userptr(i915, addr, size, 0);
-	if (IS_ERR(obj)) {
-		err = PTR_ERR(obj);
-		goto out_unmap;
-	}
+	obj = up_create_filled(i915, &addr, 0x4000);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth < 16; nth++) {
@@ -704,7 +689,6 @@ static int igt_userptr_alloc_fail(void *arg)
 	}
 
 	i915_gem_object_put(obj);
-out_unmap:
 	vm_munmap(addr, size);
 	return err;
 #else

@@ -85,13 +85,11 @@ static const struct ttm_user_bo_ops vmw_userptr_ops = {
  * @vmw: the device
  *
  * Return: false if the device's DMA mappings may bounce through swiotlb,
- * which the helper refuses, or if it submits through command buffers:
- * command-buffer submission allocates under cur_mutex, which execbuf would
- * need inside the helper's critical section; true otherwise.
+ * which the helper refuses; true otherwise.
  */
 bool vmw_userptr_supported(const struct vmw_private *vmw)
 {
-	return !vmw->udev.bounce && !vmw->cman;
+	return !vmw->udev.bounce;
 }
 
 /**

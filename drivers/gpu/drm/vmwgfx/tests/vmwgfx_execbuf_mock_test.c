@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * KUnit tests of vmwgfx's command submission on the mock device in FIFO
- * mode (vmwgfx_mock.c): the real execbuf, context and fence ioctls run
- * with command streams in user memory, and the tests read back, as the
- * device would, the commands in the FIFO and the bytes of a BO through the
- * page table of the MOB it was bound as.
+ * KUnit tests of vmwgfx's command submission on the mock device
+ * (vmwgfx_mock.c) in FIFO mode and, in a second suite, on command buffers:
+ * the real execbuf, context and fence ioctls run with command streams in
+ * user memory, and the tests read back, as the device would, the commands
+ * submitted and the bytes of a BO through the page table of the MOB it was
+ * bound as.
  */
 
 #include <kunit/test.h>
@@ -429,4 +430,12 @@ static struct kunit_suite vmw_execbuf_mock_suite = {
 	.test_cases = vmw_execbuf_mock_cases,
 };
 
-kunit_test_suite(vmw_execbuf_mock_suite);
+/* The same on command buffers (VMW_MOCK_CMDBUF). */
+static struct kunit_suite vmw_execbuf_mock_cmdbuf_suite = {
+	.name = "vmwgfx_execbuf_mock_cmdbuf",
+	.init = vmw_mock_cmdbuf_init,
+	.exit = vmw_mock_exit,
+	.test_cases = vmw_execbuf_mock_cases,
+};
+
+kunit_test_suites(&vmw_execbuf_mock_suite, &vmw_execbuf_mock_cmdbuf_suite);

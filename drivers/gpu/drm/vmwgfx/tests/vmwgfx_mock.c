@@ -28,6 +28,19 @@
  *   SVGA_CAP_GMR*, and the device capabilities (devcaps) are filled in here
  *   instead of read through SVGA_REG_DEV_CAP.
  *
+ * With VMW_MOCK_CMDBUF as well the device is an SVGA3 device, which always
+ * submits through command buffers: its registers are memory (vmw_read()
+ * and vmw_write() reach an array), there is no FIFO memory, the fence
+ * seqno is SVGA_REG_FENCE. vmwgfx's command buffer manager runs as
+ * vmw_request_device() sets it up, with its DMA pool. The device's side is
+ * vmw_private.mock_cmdbuf_submit, which vmw_cmdbuf_hw_submit() calls in
+ * place of the register writes, from whatever thread submits (TTM's
+ * delayed-delete worker unbinds MOBs and fences them too): it reads the
+ * buffer through its DMA address, as the device does, keeps a copy of its
+ * commands for vmw_mock_fifo_read() and completes it at once (the manager
+ * frees it the next time it processes its queues). One such device exists
+ * at a time, as KUnit runs one test at a time.
+ *
  * Waits: with no interrupts, vmw_fence_wait() (the fence's dma_fence wait
  * op) re-reads SVGA_FIFO_FENCE when it is woken, and dma_fence_signal() from
  * vmw_fences_update() wakes it. So a test either signals before it waits
@@ -66,6 +79,10 @@
 #define VMW_MOCK_FIFO_SIZE (256 * 1024)
 #define VMW_MOCK_MOB_MEMORY_KB (64 * 1024)
 #define VMW_MOCK_MOB_MAX_SIZE (16 * 1024 * 1024)
+/* as vmw_request_device_late() */
+#define VMW_MOCK_CMDBUF_POOL_SIZE (256 * 4096)
+/* commands of submitted command buffers not yet read by the test */
+#define VMW_MOCK_CB_BYTES (256 * 1024)
 
 /**
  * struct vmw_mock_mob - a MOB as the device knows it
@@ -86,6 +103,13 @@ struct vmw_mock_mob {
  * @vram_up: the VRAM manager is set up
  * @fifo_up: the FIFO and the fence manager are up
  * @otables_up: the object tables are set up
+ * @cmdbuf_up: the command buffer manager is up
+ * @regs: with VMW_MOCK_CMDBUF, the device's registers
+ * @cb_lock: protects @cb and @cb_used
+ * @cb: the commands of the command buffers the device ran, in order, not
+ *	read by vmw_mock_fifo_read() yet
+ * @cb_used: bytes in @cb
+ * @cb_lost: a buffer did not fit in @cb, or was not one the device can run
  */
 struct vmw_mock_priv {
 	struct vmw_mock m;
@@ -93,6 +117,12 @@ struct vmw_mock_priv {
 	bool vram_up;
 	bool fifo_up;
 	bool otables_up;
+	bool cmdbuf_up;
+	u32 *regs;
+	spinlock_t cb_lock;	/* see above */
+	u8 *cb;
+	u32 cb_used;
+	bool cb_lost;
 };
 
 static void vmw_mock_fence_run_ahead(struct vmw_mock *m);
@@ -180,6 +210,12 @@ static void vmw_mock_regs(struct vmw_mock *m)
 	vmw->texture_max_width = 8192;
 	vmw->texture_max_height = 8192;
 	vmw->sm_type = VMW_SM_LEGACY;
+	if (m->flags & VMW_MOCK_CMDBUF) {
+		vmw->pci_id = VMWGFX_PCI_ID_SVGA3;
+		vmw->capabilities |= SVGA_CAP_COMMAND_BUFFERS |
+				     SVGA_CAP_CMD_BUFFERS_2;
+		vmw->fifo_mem_size = 0;
+	}
 }
 
 /* The SVGA3D_DEVCAP_* the device reports (vmw_devcaps_create()). */
@@ -250,6 +286,93 @@ static int vmw_mock_fifo_up(struct vmw_mock *m)
 	vmw_fence_fifo_up(vmw->fman);
 	vmw->cman = NULL;
 	return 0;
+}
+
+/* A kernel address of memory the device reaches at a DMA address. */
+static void *vmw_mock_dma_va(struct vmw_mock *m, dma_addr_t dma)
+{
+	return phys_to_virt(dma_to_phys(m->vmw->drm.dev, dma));
+}
+
+/*
+ * The device's side of vmw_cmdbuf_hw_submit(), with the command buffer
+ * manager's spinlock held: run a device-context buffer (start, stop,
+ * preempt: nothing to do), keep a copy of any other buffer's commands, and
+ * complete the buffer.
+ */
+static struct vmw_mock *vmw_mock_cmdbuf_dev;
+
+static void vmw_mock_cmdbuf_submit(struct vmw_private *vmw, dma_addr_t handle,
+				   u32 context)
+{
+	struct vmw_mock *m = READ_ONCE(vmw_mock_cmdbuf_dev);
+	struct vmw_mock_priv *p = to_priv(m);
+	SVGACBHeader *cb = vmw_mock_dma_va(m, handle);
+	u32 len;
+
+	if (context == SVGA_CB_CONTEXT_DEVICE) {
+		cb->status = SVGA_CB_STATUS_COMPLETED;
+		return;
+	}
+	spin_lock(&p->cb_lock);
+	len = cb->length - cb->offset;
+	if ((cb->flags & SVGA_CB_FLAG_MOB) || cb->offset > cb->length ||
+	    len > VMW_MOCK_CB_BYTES - p->cb_used) {
+		p->cb_lost = true;
+	} else {
+		memcpy(p->cb + p->cb_used,
+		       vmw_mock_dma_va(m, cb->ptr.pa + cb->offset), len);
+		p->cb_used += len;
+	}
+	spin_unlock(&p->cb_lock);
+	cb->status = SVGA_CB_STATUS_COMPLETED;
+}
+
+/*
+ * An SVGA3 device's command submission, as vmw_request_device() sets it
+ * up: fences from SVGA_REG_FENCE, the command buffer manager. Its pool
+ * comes after the object tables (vmw_mock_cmdbuf_pool()).
+ */
+static int vmw_mock_cmdbuf_up(struct vmw_mock *m)
+{
+	struct vmw_mock_priv *p = to_priv(m);
+	struct vmw_private *vmw = m->vmw;
+
+	p->regs = kunit_kzalloc(m->test, PAGE_SIZE, GFP_KERNEL);
+	p->cb = kunit_kzalloc(m->test, VMW_MOCK_CB_BYTES, GFP_KERNEL);
+	if (!p->regs || !p->cb)
+		return -ENOMEM;
+	spin_lock_init(&p->cb_lock);
+	vmw->rmmio = (u32 __force __iomem *)p->regs;
+	if (WARN_ON(vmw_mock_cmdbuf_dev))
+		return -EBUSY;
+	WRITE_ONCE(vmw_mock_cmdbuf_dev, m);
+	vmw->mock_cmdbuf_submit = vmw_mock_cmdbuf_submit;
+
+	vmw->last_read_seqno = vmw_fence_read(vmw);
+	atomic_set(&vmw->marker_seq, vmw->last_read_seqno);
+	vmw_fence_fifo_up(vmw->fman);
+	vmw->cman = vmw_cmdbuf_man_create(vmw);
+	if (IS_ERR(vmw->cman)) {
+		int ret = PTR_ERR(vmw->cman);
+
+		vmw->cman = NULL;
+		return ret;
+	}
+	p->cmdbuf_up = true;
+	return 0;
+}
+
+/*
+ * On command buffers, hand the device the commands the driver reserved in
+ * its current buffer, as the FIFO has them at once: what a test set up has
+ * reached the device before the test reads.
+ */
+static void vmw_mock_flush(struct vmw_mock *m)
+{
+	if (m->vmw->cman)
+		KUNIT_EXPECT_EQ(m->test, vmw_cmdbuf_cur_flush(m->vmw->cman,
+							      false), 0);
 }
 
 /**
@@ -327,12 +450,21 @@ struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags)
 		KUNIT_ASSERT_EQ(test, ret, 0);
 		vmw->has_mob = true;
 
-		ret = vmw_mock_fifo_up(m);
+		if (flags & VMW_MOCK_CMDBUF)
+			ret = vmw_mock_cmdbuf_up(m);
+		else
+			ret = vmw_mock_fifo_up(m);
 		/* fifo_up also when it failed half-way: the FIFO is freed */
 		p->fifo_up = true;
 		KUNIT_ASSERT_EQ(test, ret, 0);
 		KUNIT_ASSERT_EQ(test, vmw_otables_setup(vmw), 0);
 		p->otables_up = true;
+		if (vmw->cman)
+			KUNIT_ASSERT_EQ(test,
+					vmw_cmdbuf_set_pool_size(vmw->cman,
+								 VMW_MOCK_CMDBUF_POOL_SIZE),
+					0);
+		vmw_mock_flush(m);
 		vmw_mock_fifo_read(m, &cmds);
 		KUNIT_ASSERT_FALSE(test, m->bad_cmd);
 	}
@@ -364,28 +496,32 @@ void vmw_mock_destroy(struct vmw_mock *m)
 	struct vmw_private *vmw;
 	enum vmw_res_type i;
 	unsigned long id;
+	bool runs;
 
 	if (!m || !m->vmw)
 		goto out_mobs;
 	p = to_priv(m);
 	vmw = m->vmw;
+	runs = p->fifo_up && (vmw->fifo || p->cmdbuf_up);
 
 	/*
 	 * From here on the device runs ahead of the driver: every fence
 	 * emitted, and every fence the teardown still emits, has passed.
 	 */
-	if (p->fifo_up && vmw->fifo)
+	if (runs)
 		vmw_mock_fence_run_ahead(m);
 	/* Closing the file drops every handle, and so every BO. */
 	if (!IS_ERR_OR_NULL(m->filp))
 		__fput_sync(m->filp);
 	m->filp = NULL;
 
-	if (p->fifo_up && vmw->fifo) {
+	if (runs) {
 		/* BOs whose fences had not signaled yet are deleted now. */
 		vmw_fences_update(vmw->fman);
 		flush_workqueue(vmw->bdev.wq);
 		/* as vmw_release_device_early() */
+		if (vmw->cman)
+			vmw_cmdbuf_remove_pool(vmw->cman);
 		if (vmw->has_mob) {
 			ttm_resource_manager_evict_all(&vmw->bdev,
 						       ttm_manager_type(&vmw->bdev,
@@ -395,15 +531,25 @@ void vmw_mock_destroy(struct vmw_mock *m)
 		}
 		vmw_fences_update(vmw->fman);
 		flush_workqueue(vmw->bdev.wq);
+		vmw_mock_flush(m);
 		vmw_mock_fifo_read(m, &cmds);
-		/*
-		 * No register was written: no waiter programmed the IRQ mask,
-		 * the device never went idle for a SYNC ping.
-		 */
-		KUNIT_EXPECT_EQ(m->test, vmw->irq_mask, 0);
-		KUNIT_EXPECT_EQ(m->test, vmw->fence_queue_waiters, 1);
-		KUNIT_EXPECT_EQ(m->test,
-				vmw_fifo_mem_read(vmw, SVGA_FIFO_BUSY), 1);
+		if (p->cmdbuf_up) {
+			/* Every buffer fit, none reached the registers. */
+			KUNIT_EXPECT_EQ(m->test,
+					p->regs[SVGA_REG_COMMAND_LOW], 0);
+			KUNIT_EXPECT_FALSE(m->test, p->cb_lost);
+		} else {
+			/*
+			 * No register was written: no waiter programmed the
+			 * IRQ mask, the device never went idle for a SYNC
+			 * ping.
+			 */
+			KUNIT_EXPECT_EQ(m->test, vmw->irq_mask, 0);
+			KUNIT_EXPECT_EQ(m->test, vmw->fence_queue_waiters, 1);
+			KUNIT_EXPECT_EQ(m->test,
+					vmw_fifo_mem_read(vmw, SVGA_FIFO_BUSY),
+					1);
+		}
 		/* every MOB the driver defined, it destroyed */
 		KUNIT_EXPECT_TRUE_MSG(m->test, xa_empty(&m->mobs),
 				      "MOBs left on the device");
@@ -422,6 +568,11 @@ void vmw_mock_destroy(struct vmw_mock *m)
 	/* as vmw_release_device_late() and vmw_sw_context_fini() */
 	if (vmw->fman && p->fifo_up)
 		vmw_fence_fifo_down(vmw->fman);
+	if (vmw->cman)
+		vmw_cmdbuf_man_destroy(vmw->cman);
+	vmw->cman = NULL;
+	if (vmw_mock_cmdbuf_dev == m)
+		WRITE_ONCE(vmw_mock_cmdbuf_dev, NULL);
 	vmw_fifo_destroy(vmw);
 	vfree(vmw->fifo_mem);
 	vmw->fifo_mem = NULL;
@@ -471,6 +622,21 @@ int vmw_mock_init(struct kunit *test)
 int vmw_mock_fifo_init(struct kunit *test)
 {
 	vmw_mock_create(test, VMW_MOCK_FIFO);
+	return 0;
+}
+
+/**
+ * vmw_mock_cmdbuf_init() - KUnit suite init: a device that submits through
+ * command buffers (VMW_MOCK_FIFO | VMW_MOCK_CMDBUF)
+ * @test: the test
+ *
+ * test->priv is the &struct vmw_mock.
+ *
+ * Return: 0 (failures assert).
+ */
+int vmw_mock_cmdbuf_init(struct kunit *test)
+{
+	vmw_mock_create(test, VMW_MOCK_FIFO | VMW_MOCK_CMDBUF);
 	return 0;
 }
 
@@ -534,28 +700,14 @@ bad:
 	m->bad_cmd = true;
 }
 
-/**
- * vmw_mock_fifo_read() - the device reads its FIFO
- * @m: the device (VMW_MOCK_FIFO)
- * @cmds: set to the commands read, in order (test-managed memory)
- *
- * Reads every command the driver committed since the last read (between
- * SVGA_FIFO_STOP and SVGA_FIFO_NEXT_CMD, wrapping at SVGA_FIFO_MAX), and
- * advances SVGA_FIFO_STOP past them, so the FIFO never fills while a test
- * keeps reading. The device acts on what it reads: DEFINE_GB_MOB64 and
- * DESTROY_GB_MOB update its MOB table (vmw_mock_mob_read()), SVGA_CMD_FENCE
- * sets @m->fence_seen. A command it cannot parse (an unknown 2D command, a
- * size past the end) sets @m->bad_cmd and ends the list. One reader at a
- * time (the test, or one device thread).
- *
- * Return: the number of commands in @cmds.
+/*
+ * The words between SVGA_FIFO_STOP and SVGA_FIFO_NEXT_CMD, consumed
+ * (test-managed memory; NULL if out of memory).
  */
-unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
-				const struct vmw_mock_cmd **cmds)
+static u32 *vmw_mock_fifo_words(struct vmw_mock *m, u32 *p_nw)
 {
 	struct vmw_private *vmw = m->vmw;
-	struct vmw_mock_cmd *out;
-	u32 min, max, next, stop, pos, nw, i, n = 0;
+	u32 min, max, next, stop, pos, nw, i;
 	u32 *words;
 
 	min = vmw_fifo_mem_read(vmw, SVGA_FIFO_MIN);
@@ -570,12 +722,9 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 	nw = (next >= stop ? next - stop : (max - stop) + (next - min)) / 4;
 
 	words = kunit_kmalloc_array(m->test, nw + 1, sizeof(u32), GFP_KERNEL);
-	out = kunit_kcalloc(m->test, nw + 1, sizeof(*out), GFP_KERNEL);
-	*cmds = out;
-	if (!words || !out) {
-		m->bad_cmd = true;
-		return 0;
-	}
+	*p_nw = nw;
+	if (!words)
+		return NULL;
 	for (pos = stop, i = 0; i < nw; i++) {
 		words[i] = vmw_fifo_mem_read(vmw, pos >> 2);
 		pos += 4;
@@ -588,6 +737,71 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 	 */
 	mb();
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_STOP, next);
+	return words;
+}
+
+/*
+ * The commands of the command buffers the device ran since the last read,
+ * consumed (test-managed memory; NULL if out of memory).
+ */
+static u32 *vmw_mock_cb_words(struct vmw_mock *m, u32 *p_nw)
+{
+	struct vmw_mock_priv *p = to_priv(m);
+	u32 *words;
+	u32 len;
+
+	spin_lock(&p->cb_lock);
+	len = p->cb_used;
+	spin_unlock(&p->cb_lock);
+	words = kunit_kmalloc(m->test, len + sizeof(u32), GFP_KERNEL);
+	*p_nw = len / sizeof(u32);
+	if (!words)
+		return NULL;
+	/* Buffers may have come in meanwhile: take the first len bytes. */
+	spin_lock(&p->cb_lock);
+	memcpy(words, p->cb, len);
+	memmove(p->cb, p->cb + len, p->cb_used - len);
+	p->cb_used -= len;
+	spin_unlock(&p->cb_lock);
+	return words;
+}
+
+/**
+ * vmw_mock_fifo_read() - the device reads its FIFO
+ * @m: the device (VMW_MOCK_FIFO)
+ * @cmds: set to the commands read, in order (test-managed memory)
+ *
+ * Reads every command the driver committed since the last read (between
+ * SVGA_FIFO_STOP and SVGA_FIFO_NEXT_CMD, wrapping at SVGA_FIFO_MAX), and
+ * advances SVGA_FIFO_STOP past them, so the FIFO never fills while a test
+ * keeps reading. With VMW_MOCK_CMDBUF, reads the commands of every command
+ * buffer the device ran since the last read instead (commands the driver
+ * reserved in its current buffer and did not submit yet are not there).
+ * The device acts on what it reads: DEFINE_GB_MOB64 and DESTROY_GB_MOB
+ * update its MOB table (vmw_mock_mob_read()), SVGA_CMD_FENCE sets
+ * @m->fence_seen. A command it cannot parse (an unknown 2D command, a size
+ * past the end) sets @m->bad_cmd and ends the list. One reader at a time
+ * (the test, or one device thread).
+ *
+ * Return: the number of commands in @cmds.
+ */
+unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
+				const struct vmw_mock_cmd **cmds)
+{
+	struct vmw_mock_cmd *out;
+	u32 nw, i, n = 0;
+	u32 *words;
+
+	if (m->flags & VMW_MOCK_CMDBUF)
+		words = vmw_mock_cb_words(m, &nw);
+	else
+		words = vmw_mock_fifo_words(m, &nw);
+	out = kunit_kcalloc(m->test, nw + 1, sizeof(*out), GFP_KERNEL);
+	*cmds = out;
+	if (!words || !out) {
+		m->bad_cmd = true;
+		return 0;
+	}
 
 	for (i = 0; i < nw; n++) {
 		struct vmw_mock_cmd *cmd = &out[n];
@@ -644,13 +858,17 @@ const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
  * @m: the device (VMW_MOCK_FIFO)
  * @seqno: the seqno the device passed
  *
- * Writes @seqno where vmw_fence_read() reads it (SVGA_FIFO_FENCE) and runs
+ * Writes @seqno where vmw_fence_read() reads it (SVGA_FIFO_FENCE, or
+ * SVGA_REG_FENCE with VMW_MOCK_CMDBUF) and runs
  * vmw_fences_update(), as the fence interrupt's thread would: every fence
  * up to @seqno signals and its waiters wake. Any thread may call it.
  */
 void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno)
 {
-	vmw_fence_write(m->vmw, seqno);
+	if (vmw_is_svga_v3(m->vmw))
+		vmw_write(m->vmw, SVGA_REG_FENCE, seqno);
+	else
+		vmw_fence_write(m->vmw, seqno);
 	WRITE_ONCE(m->fence_signaled, seqno);
 	vmw_fences_update(m->vmw->fman);
 	wake_up_all(&m->vmw->fence_queue);
@@ -882,6 +1100,8 @@ int vmw_mock_execbuf(struct kunit *test, const void *cmds, u32 size,
  * vmw_mock_context() - define a context through the context ioctl
  * @test: the test, whose device (test->priv) and file define it
  *
+ * The commands that define it have reached the device when this returns.
+ *
  * Return: the context's id, which commands name as cid.
  */
 u32 vmw_mock_context(struct kunit *test)
@@ -891,6 +1111,7 @@ u32 vmw_mock_context(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vmw_context_define_ioctl(&m->vmw->drm, &arg,
 						       m->file), 0);
+	vmw_mock_flush(m);
 	return arg.cid;
 }
 

@@ -24,9 +24,16 @@ struct vmw_private;
  *	fence manager, guest-backed objects (MOBs, otables, the MOB and
  *	page-table memory managers) and 3D. Without it the device has only
  *	vmwgfx's TTM device funcs, a VRAM range manager and a DRM file.
+ * @VMW_MOCK_CMDBUF: with %VMW_MOCK_FIFO, the device submits through command
+ *	buffers instead, as every SVGA device with SVGA_CAP_COMMAND_BUFFERS
+ *	does: an SVGA3 device (memory-mapped registers, no FIFO memory) with
+ *	vmwgfx's command buffer manager and its DMA pool. The device runs a
+ *	buffer when the test's thread submits it (vmw_mock_fifo_read() returns
+ *	its commands).
  */
 enum vmw_mock_flags {
 	VMW_MOCK_FIFO = BIT(0),
+	VMW_MOCK_CMDBUF = BIT(1),
 };
 
 /**
@@ -88,6 +95,7 @@ struct vmw_mock_wait_query {
 
 int vmw_mock_init(struct kunit *test);
 int vmw_mock_fifo_init(struct kunit *test);
+int vmw_mock_cmdbuf_init(struct kunit *test);
 void vmw_mock_exit(struct kunit *test);
 struct vmw_mock *vmw_mock_create(struct kunit *test, unsigned int flags);
 void vmw_mock_destroy(struct vmw_mock *m);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * KUnit tests of userptr buffer objects in vmwgfx's command submission, on
- * the mock device in FIFO mode (vmwgfx_mock.c): the real execbuf ioctl
+ * the mock device (vmwgfx_mock.c) in FIFO mode and, in a second suite, on
+ * command buffers: the real execbuf ioctl
  * commits the user's pages, binds them as a MOB and fences the job inside
  * the helper's critical section, and the tests read what the device sees
  * through the MOB's page table. Invalidations are made by a second thread
@@ -69,6 +70,8 @@ struct ue_remap {
  * @hook_calls: times a hook ran
  * @salt: next salt of a remap from a hook
  * @last_sgt: the last sg-table the helper allocated for a commit
+ * @job_fence: the seqno of the first fence command the device read after
+ *	the last job it read (ue_submitted()), 0 if none
  */
 struct ue_ctx {
 	struct vmw_mock *m;
@@ -80,6 +83,7 @@ struct ue_ctx {
 	unsigned int hook_calls;
 	u32 salt;
 	struct ttm_refct_sgt *last_sgt;
+	u32 job_fence;
 };
 
 /* What ue_commit_hook() does besides recording the sg-table. */
@@ -193,17 +197,14 @@ static void ue_execbuf_hook(struct vmw_private *dev_priv)
 	ue_remap(test, ++c->salt);
 }
 
-static int ue_init(struct kunit *test)
+static int ue_init_mock(struct kunit *test, unsigned int flags)
 {
 	struct drm_vmw_userptr_arg arg = { .size = UE_SIZE };
 	const struct vmw_mock_cmd *cmds;
 	struct drm_gem_object *gobj;
 	struct ue_ctx *c;
-	int ret;
 
-	ret = vmw_mock_fifo_init(test);
-	if (ret)
-		return ret;
+	vmw_mock_create(test, flags);
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->m = test->priv;
@@ -232,6 +233,18 @@ static int ue_init(struct kunit *test)
 	return 0;
 }
 
+/* The mock device in FIFO mode, as QEMU's device runs. */
+static int ue_init(struct kunit *test)
+{
+	return ue_init_mock(test, VMW_MOCK_FIFO);
+}
+
+/* The mock device on command buffers, as every VMware SVGA device runs. */
+static int ue_cmdbuf_init(struct kunit *test)
+{
+	return ue_init_mock(test, VMW_MOCK_FIFO | VMW_MOCK_CMDBUF);
+}
+
 static void ue_exit(struct kunit *test)
 {
 	struct vmw_mock *m = test->priv;
@@ -256,13 +269,21 @@ static int ue_execbuf(struct kunit *test, struct drm_vmw_fence_rep *rep)
 /* The WAIT_FOR_GB_QUERY the device read, or NULL: the MOB id it names. */
 static const SVGA3dCmdWaitForGBQuery *ue_submitted(struct kunit *test)
 {
-	const struct vmw_mock_cmd *cmds, *wait;
+	const struct vmw_mock_cmd *cmds, *wait, *fence;
+	struct ue_ctx *c = ue(test);
 	unsigned int n;
 
-	n = vmw_mock_fifo_read(ue(test)->m, &cmds);
-	KUNIT_EXPECT_FALSE(test, ue(test)->m->bad_cmd);
+	n = vmw_mock_fifo_read(c->m, &cmds);
+	KUNIT_EXPECT_FALSE(test, c->m->bad_cmd);
 	wait = vmw_mock_find_cmd(cmds, n, SVGA_3D_CMD_WAIT_FOR_GB_QUERY);
-	return wait ? wait->body : NULL;
+	c->job_fence = 0;
+	if (!wait)
+		return NULL;
+	fence = vmw_mock_find_cmd(wait, n - (wait - cmds), SVGA_CMD_FENCE);
+	if (fence)
+		c->job_fence = ((const struct svga_fifo_cmd_fence *)
+				fence->body)->fence;
+	return wait->body;
 }
 
 /* The device reads through the MOB what the CPU wrote with @salt. */
@@ -344,8 +365,8 @@ static void ue_expect_job(struct kunit *test, u32 salt)
 
 /*
  * An execbuf naming a userptr BO commits the user's pages, binds them as a
- * MOB, and the device reads through it what the CPU wrote; the job's fence
- * is in the BO's reservation until it signals.
+ * MOB, and the device reads through it what the CPU wrote, then the job's
+ * fence command; the fence is in the BO's reservation until it signals.
  */
 static void ue_commit_and_read(struct kunit *test)
 {
@@ -356,6 +377,9 @@ static void ue_commit_and_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 	KUNIT_EXPECT_EQ(test, c->vbo->tbo.resource->mem_type, VMW_PL_MOB);
 	ue_expect_job(test, 0);
+	/* The device reads the job's fence after the job. */
+	KUNIT_EXPECT_NE(test, rep.seqno, 0);
+	KUNIT_EXPECT_EQ(test, c->job_fence, rep.seqno);
 	KUNIT_EXPECT_TRUE(test, ue_info(test).valid);
 
 	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
@@ -729,4 +753,27 @@ static struct kunit_suite ue_suite = {
 	.test_cases = ue_cases,
 };
 
-kunit_test_suite(ue_suite);
+/* The same on command buffers, where a stream may be larger. */
+static struct kunit_case ue_cmdbuf_cases[] = {
+	KUNIT_CASE(ue_commit_and_read),
+	KUNIT_CASE(ue_remap_rebinds),
+	KUNIT_CASE(ue_unmapped_fails),
+	KUNIT_CASE(ue_stale_commit_retries),
+	KUNIT_CASE(ue_stale_check_retries),
+	KUNIT_CASE(ue_retry_bound),
+	KUNIT_CASE(ue_signal_ends_retry),
+	KUNIT_CASE(ue_read_only_refused),
+	KUNIT_CASE(ue_other_mm_refused),
+	KUNIT_CASE(ue_alloc_fail),
+	KUNIT_CASE_SLOW(ue_race),
+	{}
+};
+
+static struct kunit_suite ue_cmdbuf_suite = {
+	.name = "vmwgfx_userptr_execbuf_cmdbuf",
+	.init = ue_cmdbuf_init,
+	.exit = ue_exit,
+	.test_cases = ue_cmdbuf_cases,
+};
+
+kunit_test_suites(&ue_suite, &ue_cmdbuf_suite);

@@ -28,8 +28,8 @@ struct vmw_private;
  *	buffers instead, as every SVGA device with SVGA_CAP_COMMAND_BUFFERS
  *	does: an SVGA3 device (memory-mapped registers, no FIFO memory) with
  *	vmwgfx's command buffer manager and its DMA pool. The device runs a
- *	buffer when the test's thread submits it (vmw_mock_fifo_read() returns
- *	its commands).
+ *	buffer when the driver submits it, from any thread
+ *	(vmw_mock_fifo_read() returns its commands).
  */
 enum vmw_mock_flags {
 	VMW_MOCK_FIFO = BIT(0),

@@ -24,6 +24,7 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_gem.h>
@@ -616,38 +617,237 @@ static void ue_large_stream_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/* Far more than an execbuf naming a userptr BO allocates. */
+#define UE_FAULT_MAX 2000
+
 /*
- * Every allocation of the helper in the submission fails in turn: each
- * failure returns -ENOMEM and submits nothing, and the submission then
- * succeeds.
+ * As vmw_test_faults_fire() in vmwgfx_userptr_test.c: fail_nth must fail a
+ * GFP_KERNEL kmalloc() and an order-0 highmem page allocation
+ * (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and the debugfs knobs
+ * boots/vmwgfx-kunit.sh sets), or the nth loop would only walk the
+ * helper's own fault attribute.
+ */
+static void ue_faults_fire(struct kunit *test)
+{
+	struct page *page;
+	void *p;
+
+	current->fail_nth = 1;
+	p = kmalloc(16, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(p);
+	KUNIT_ASSERT_NULL_MSG(test, p,
+			      "fail_nth does not fail GFP_KERNEL slab allocations (CONFIG_FAILSLAB, failslab/ignore-gfp-wait)");
+	current->fail_nth = 1;
+	page = alloc_page(GFP_HIGHUSER);
+	current->fail_nth = 0;
+	if (page)
+		__free_page(page);
+	KUNIT_ASSERT_NULL_MSG(test, page,
+			      "fail_nth does not fail page allocations (CONFIG_FAIL_PAGE_ALLOC, fail_page_alloc/{ignore-gfp-wait,ignore-gfp-highmem,min-order})");
+}
+
+/* Bytes of every TTM resource of the device: any BO left holds one. */
+static u64 ue_bo_usage(struct vmw_private *vmw)
+{
+	struct ttm_resource_manager *man;
+	u64 usage = 0;
+	unsigned int i;
+
+	for (i = 0; i < TTM_NUM_MEM_TYPES; i++) {
+		man = ttm_manager_type(&vmw->bdev, i);
+		if (man)
+			usage += ttm_resource_manager_usage(man);
+	}
+	return usage;
+}
+
+/* Fences in a reserved BO's reservation, signaled or not. */
+static unsigned int ue_resv_fences(struct vmw_bo *vbo)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+
+	dma_resv_for_each_fence(&cursor, vbo->tbo.base.resv,
+				DMA_RESV_USAGE_BOOKKEEP, fence)
+		n++;
+	return n;
+}
+
+/* Locks the test's task holds, as lockdep counts them (0 without it). */
+static unsigned int ue_locks_held(void)
+{
+#ifdef CONFIG_LOCKDEP
+	return current->lockdep_depth;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The device completes everything emitted, and BOs released with fences
+ * (a MOB's page table, unbound with a fence) are freed.
+ */
+static void ue_settle(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+
+	vmw_mock_fence_signal_all(c->m);
+	flush_workqueue(c->m->vmw->bdev.wq);
+}
+#endif
+
+/*
+ * Every allocation of an execbuf naming a userptr BO fails in turn, until
+ * a turn in which none was failed: vmwgfx's (the validation memory, the
+ * fence allocated before the critical section, the MOB and its page table,
+ * the fence handle published after it), TTM's and the helper's (its fault
+ * attribute, then its own slab and page allocations). Each turn names a
+ * new userptr BO of a range of its own. Each failure returns -ENOMEM with
+ * no lock left held, nothing submitted and no fence in the BO's
+ * reservation, and no pages committed unless the commit itself succeeded
+ * (then they are the range's, valid, and go with the BO). A failure the
+ * execbuf recovers from (validation tries again) runs the job. Once the
+ * handle is closed and the device idle, no BO is left (no TTM resource:
+ * the BO, its MOB, its page table); kmemleak (reliability config) finds
+ * anything else left allocated.
+ *
+ * The fence handle is published after the job is submitted: when that
+ * fails, execbuf waits for the job (VMW_FENCE_WAIT_TIMEOUT on the mock,
+ * whose device only signals when the test says) and returns 0 with the
+ * error in fence_rep, as upstream does for a fence creation error.
+ *
+ * A first execbuf outside the loop makes the one-time allocations (the
+ * context's binding, the command bounce buffer), so every turn walks the
+ * same allocations, but for those the kernel makes on its own account (a
+ * new slab page), which may shift a turn's points by one.
  */
 static void ue_alloc_fail(struct kunit *test)
 {
 #ifdef CONFIG_FAULT_INJECTION
 	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
 	struct ue_ctx *c = ue(test);
-	struct drm_vmw_fence_rep rep;
-	unsigned int nth, left = 0;
+	struct vmw_private *vmw = c->m->vmw;
+	struct ttm_user_bo_stats *stats = &vmw->udev.stats;
+	struct drm_vmw_fence_rep rep, init = { .error = -EFAULT };
+	struct drm_vmw_userptr_arg uarg = { .size = UE_SIZE };
+	struct drm_vmw_execbuf_arg arg = {
+		.command_size = sizeof(struct vmw_mock_wait_query),
+		.version = DRM_VMW_EXECBUF_VERSION,
+		.context_handle = SVGA3D_INVALID_ID,
+	};
+	const SVGA3dCmdWaitForGBQuery *body;
+	unsigned int nth, left = 0, synced = 0, recovered = 0;
+	struct vmw_mock_wait_query cmd;
+	struct ttm_user_bo_info info;
+	struct drm_gem_object *gobj;
+	unsigned long addr;
+	struct vmw_bo *vbo;
+	long commits;
+	u64 usage;
 	int ret = -ENOMEM;
 
+	ue_faults_fire(test);
+	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
+	/* The range of each turn's BO, every page written. */
+	addr = kunit_vm_mmap(test, NULL, 0, UE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_ASSERT_EQ(test, ue_fill(addr, 1), 0);
+	/* Commands and fence_rep in user memory, written once already. */
+	arg.commands = kunit_vm_mmap(test, NULL, 0, 2 * PAGE_SIZE,
+				     PROT_READ | PROT_WRITE,
+				     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(arg.commands));
+	KUNIT_ASSERT_NE(test, arg.commands, 0);
+	arg.fence_rep = arg.commands + PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	KUNIT_EXPECT_NOT_NULL(test, ue_submitted(test));
+	ue_settle(test);
+	usage = ue_bo_usage(vmw);
+
 	ttm_user_bo_fail_alloc.verbose = 0;
-	for (nth = 1; nth <= 16; nth++) {
+	for (nth = 1; nth <= UE_FAULT_MAX; nth++) {
+		uarg.user_ptr = addr;
+		KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&vmw->drm, &uarg,
+							c->m->file), 0);
+		gobj = drm_gem_object_lookup(c->m->file, uarg.handle);
+		KUNIT_ASSERT_NOT_NULL(test, gobj);
+		vbo = to_vmw_bo(gobj);
+		vmw_mock_wait_query_init(&cmd, c->cid, uarg.handle);
+		KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.commands),
+						   &cmd, sizeof(cmd)), 0);
+		KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.fence_rep),
+						   &init, sizeof(init)), 0);
+		commits = atomic_long_read(&stats->commits);
+
 		current->fail_nth = nth;
-		ret = ue_execbuf(test, &rep);
+		ret = vmw_execbuf_ioctl(&vmw->drm, &arg, c->m->file);
 		left = current->fail_nth;
 		current->fail_nth = 0;
-		if (!ret)
+
+		/* A reservation left locked would hang the test. */
+		KUNIT_ASSERT_EQ_MSG(test, ue_locks_held(), 0,
+				    "locks left held, allocation %u", nth);
+		KUNIT_ASSERT_EQ(test, copy_from_user(&rep,
+						     u64_to_user_ptr(arg.fence_rep),
+						     sizeof(rep)), 0);
+		body = ue_submitted(test);
+		if (!ret) {
+			/* The job ran. */
+			KUNIT_EXPECT_NOT_NULL_MSG(test, body, "allocation %u",
+						  nth);
+			if (rep.error) {
+				/* Its fence handle: synced instead. */
+				KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
+						    "allocation %u", nth);
+				synced++;
+			} else if (!left) {
+				recovered++;
+			}
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM,
+					    "allocation %u", nth);
+			/* every failure is the injected one */
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "allocation %u", nth);
+			KUNIT_EXPECT_NULL_MSG(test, body, "allocation %u", nth);
+			KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&vbo->tbo, false,
+							     true, NULL), 0);
+			KUNIT_EXPECT_EQ_MSG(test, ue_resv_fences(vbo), 0,
+					    "allocation %u", nth);
+			ttm_user_bo_get_info(vmw_userptr_ubo(vbo), &info);
+			ttm_bo_unreserve(&vbo->tbo);
+			if (atomic_long_read(&stats->commits) == commits)
+				KUNIT_EXPECT_EQ_MSG(test, info.committed_pages,
+						    0, "allocation %u", nth);
+			else
+				KUNIT_EXPECT_TRUE_MSG(test, info.valid,
+						      "allocation %u", nth);
+		}
+		/* The BO goes with its handle, once the device is idle. */
+		vmw_mock_fence_signal_all(c->m);
+		drm_gem_object_put(gobj);
+		KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(c->m->file,
+							    uarg.handle), 0);
+		ue_settle(test);
+		KUNIT_EXPECT_EQ_MSG(test, ue_bo_usage(vmw), usage,
+				    "allocation %u", nth);
+		/* Done when no allocation failed; one report, not many. */
+		if ((!ret && left) || test->status == KUNIT_FAILURE)
 			break;
-		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", nth);
-		KUNIT_EXPECT_NULL(test, ue_submitted(test));
-		KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
 	}
 	ttm_user_bo_fail_alloc.verbose = verbose;
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_EQ(test, left, 1);
-	KUNIT_EXPECT_GE(test, nth, 3);
-	KUNIT_EXPECT_NOT_NULL(test, ue_submitted(test));
-	vmw_mock_fence_signal(c->m, rep.seqno);
+	KUNIT_ASSERT_NE(test, left, 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	kunit_info(test, "%u allocations failed in turn: %u after the job ran, %u recovered from\n",
+		   nth - 1, synced, recovered);
+	/* Far more than the helper's own few points. */
+	KUNIT_EXPECT_GE(test, nth - 1, 20);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif

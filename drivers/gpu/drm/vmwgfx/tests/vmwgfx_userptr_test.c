@@ -16,6 +16,7 @@
 #include <linux/highmem.h>
 #include <linux/mman.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
@@ -331,47 +332,179 @@ static void vmw_userptr_debugfs(struct kunit *test)
 					   ", not valid, 0 sg entries"));
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/* Far more than the create ioctl allocates, probe or not. */
+#define VMW_FAULT_MAX 2000
+
 /*
- * Every allocation of the probe fails in turn (the helper's fault
- * attribute), until one more than there are lets it succeed: each failure
- * leaves no handle and nothing committed.
+ * current->fail_nth counts every slab and page allocation of the task only
+ * with CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC and, for GFP_KERNEL and
+ * highmem pages of any order, with the knobs boots/vmwgfx-kunit.sh sets in
+ * debugfs (ignore-gfp-wait, ignore-gfp-highmem, min-order). Without them an
+ * nth loop would walk the helper's fault attribute only and pass for the
+ * wrong reason: check that a GFP_KERNEL kmalloc() and an order-0 highmem
+ * page allocation really fail.
+ */
+static void vmw_test_faults_fire(struct kunit *test)
+{
+	struct page *page;
+	void *p;
+
+	current->fail_nth = 1;
+	p = kmalloc(16, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(p);
+	KUNIT_ASSERT_NULL_MSG(test, p,
+			      "fail_nth does not fail GFP_KERNEL slab allocations (CONFIG_FAILSLAB, failslab/ignore-gfp-wait)");
+	current->fail_nth = 1;
+	page = alloc_page(GFP_HIGHUSER);
+	current->fail_nth = 0;
+	if (page)
+		__free_page(page);
+	KUNIT_ASSERT_NULL_MSG(test, page,
+			      "fail_nth does not fail page allocations (CONFIG_FAIL_PAGE_ALLOC, fail_page_alloc/{ignore-gfp-wait,ignore-gfp-highmem,min-order})");
+}
+
+/* Bytes of every TTM resource of the device: any BO left holds one. */
+static u64 vmw_test_bo_usage(struct vmw_private *vmw)
+{
+	struct ttm_resource_manager *man;
+	u64 usage = 0;
+	unsigned int i;
+
+	for (i = 0; i < TTM_NUM_MEM_TYPES; i++) {
+		man = ttm_manager_type(&vmw->bdev, i);
+		if (man)
+			usage += ttm_resource_manager_usage(man);
+	}
+	return usage;
+}
+
+/*
+ * Replace the range (mmap MAP_FIXED), which invalidates every interval
+ * notifier on it, and write each page, so that no later walk of it faults
+ * a page in.
+ */
+static void vmw_test_remap(struct kunit *test, unsigned long addr)
+{
+	unsigned int i;
+	u32 v;
+
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, addr, VMW_TEST_PAGES * PAGE_SIZE,
+				      PROT_READ | PROT_WRITE,
+				      MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED,
+				      0), addr);
+	for (i = 0; i < VMW_TEST_PAGES; i++) {
+		v = i;
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(addr + i * PAGE_SIZE),
+						   &v, sizeof(v)), 0);
+	}
+}
+#endif
+
+static const u32 vmw_alloc_fail_flags[] = { 0, DRM_VMW_USERPTR_PROBE };
+
+static void vmw_alloc_fail_desc(const u32 *flags, char *desc)
+{
+	strscpy(desc, *flags & DRM_VMW_USERPTR_PROBE ? "probe" : "create",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vmw_alloc_fail, vmw_alloc_fail_flags, vmw_alloc_fail_desc);
+
+/*
+ * Every allocation of the ioctl fails in turn, with and without a probe:
+ * vmwgfx's (the BO, its GEM handle, its ttm_tt and resource), TTM's and the
+ * helper's (its fault attribute, then its own slab and page allocations),
+ * until a turn in which none was failed. Each failure gives -ENOMEM and
+ * leaves no handle, no BO (no TTM resource, so no pages either) and no
+ * interval notifier (replacing the range invalidates none); kmemleak
+ * (reliability config) finds anything else left allocated. A failure the
+ * ioctl recovers from gives a whole BO, closed again.
+ *
+ * A one-time allocation (the mm's notifier subscriptions) is made by a
+ * first create outside the loop, so every turn walks the same allocations,
+ * but for those the kernel makes on its own account when it runs low (a
+ * new slab page, the debugobjects pool, which boots/vmwgfx-kunit.sh keeps
+ * out of failslab): those may shift a turn's points by one.
  */
 static void vmw_userptr_alloc_fail(struct kunit *test)
 {
 #ifdef CONFIG_FAULT_INJECTION
+	const u32 *flags = test->param_value;
+	bool probe = *flags & DRM_VMW_USERPTR_PROBE;
 	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
 	unsigned long verbose = ttm_user_bo_fail_alloc.verbose;
 	struct vmw_mock *m = test->priv;
-	long commits = atomic_long_read(&m->vmw->udev.stats.commits);
-	unsigned int nth, left = 0;
+	struct ttm_user_bo_stats *stats = &m->vmw->udev.stats;
+	unsigned int nth, left = 0, recovered = 0;
+	long commits, inval;
+	u64 usage;
 	u32 handle;
-	int ret = -ENOMEM;
+	int ret;
+
+	vmw_test_faults_fire(test);
+	vmw_test_remap(test, addr);
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+					      PAGE_SIZE, *flags, &handle), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(m->file, handle), 0);
+	usage = vmw_test_bo_usage(m->vmw);
+	inval = atomic_long_read(&stats->invalidations);
 
 	ttm_user_bo_fail_alloc.verbose = 0;
-	for (nth = 1; nth <= 16; nth++) {
+	for (nth = 1; nth <= VMW_FAULT_MAX; nth++) {
+		commits = atomic_long_read(&stats->commits);
 		current->fail_nth = nth;
 		ret = vmw_test_create(test, addr, VMW_TEST_PAGES * PAGE_SIZE,
-				      DRM_VMW_USERPTR_PROBE, &handle);
+				      *flags, &handle);
 		left = current->fail_nth;
 		current->fail_nth = 0;
-		if (!ret)
+		if (!ret && left)
+			break;	/* no allocation failed: all were walked */
+		if (!ret) {
+			/* A whole BO (pages if probed), closed again. */
+			recovered++;
+			KUNIT_EXPECT_GT_MSG(test, vmw_test_bo_usage(m->vmw),
+					    usage, "allocation %u", nth);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    drm_gem_handle_delete(m->file, handle),
+					    0, "allocation %u", nth);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM,
+					    "allocation %u", nth);
+			/* every failure is the injected one */
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "allocation %u", nth);
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, vmw_test_no_handle(m),
+				      "allocation %u", nth);
+		KUNIT_EXPECT_EQ_MSG(test, vmw_test_bo_usage(m->vmw), usage,
+				    "allocation %u", nth);
+		vmw_test_remap(test, addr);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&stats->invalidations),
+				    inval, "allocation %u", nth);
+		/* One report, not one per turn. */
+		if (test->status == KUNIT_FAILURE)
 			break;
-		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", nth);
-		KUNIT_EXPECT_TRUE(test, vmw_test_no_handle(m));
-		KUNIT_EXPECT_EQ(test,
-				atomic_long_read(&m->vmw->udev.stats.commits),
-				commits);
 	}
 	ttm_user_bo_fail_alloc.verbose = verbose;
-	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NE(test, left, 0);
+	kunit_info(test, "%u allocations failed in turn, %u of them recovered from\n",
+		   nth - 1, recovered);
 	/*
-	 * nth - 1 injection points, all failed in turn; snapshot and commit
-	 * allocate at least twice between them.
+	 * More than the helper's own points (its fault attribute and its
+	 * allocations: none in a create, eight in a probe): vmwgfx's and
+	 * TTM's allocations failed too.
 	 */
-	KUNIT_EXPECT_EQ(test, left, 1);
-	KUNIT_EXPECT_GE(test, nth, 3);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->vmw->udev.stats.commits),
-			commits + 1);
+	KUNIT_EXPECT_GE(test, nth - 1, probe ? 12 : 6);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&stats->commits),
+			commits + probe);
+	/* The BO that succeeded is the one notifier on the range. */
+	vmw_test_remap(test, addr);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&stats->invalidations), inval + 1);
+	KUNIT_EXPECT_GT(test, vmw_test_bo_usage(m->vmw), usage);
+	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(m->file, handle), 0);
+	KUNIT_EXPECT_EQ(test, vmw_test_bo_usage(m->vmw), usage);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif
@@ -386,7 +519,7 @@ static struct kunit_case vmw_userptr_cases[] = {
 	KUNIT_CASE(vmw_userptr_refusals),
 	KUNIT_CASE(vmw_userptr_synccpu),
 	KUNIT_CASE(vmw_userptr_debugfs),
-	KUNIT_CASE(vmw_userptr_alloc_fail),
+	KUNIT_CASE_PARAM(vmw_userptr_alloc_fail, vmw_alloc_fail_gen_params),
 	{}
 };
 

@@ -1947,11 +1947,20 @@ static void ttm_user_bo_alloc_fail(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, priv->ubo.sgt);
 		KUNIT_EXPECT_FALSE(test, ub_valid(&priv->ubo));
 	}
-	current->fail_nth = 5;
+	/*
+	 * Exactly four injection points: a fifth would fail. Counted by the
+	 * attribute's own budget (space), not by fail_nth: with failslab and
+	 * fail_page_alloc built in, fail_nth counts GFP_ATOMIC allocations
+	 * too, and a fifth point would fail one of the DMA mapping's (when
+	 * dma-debug cannot allocate its radix-tree node it turns itself off).
+	 */
+	ttm_user_bo_fail_alloc.probability = 100;
+	atomic_set(&ttm_user_bo_fail_alloc.times, 1);
+	atomic_set(&ttm_user_bo_fail_alloc.space, 5);
 	KUNIT_EXPECT_EQ(test, ub_snap_commit(&priv->ubo), 0);
-	/* exactly four injection points: the fifth was never reached */
-	KUNIT_EXPECT_EQ(test, current->fail_nth, 1);
-	current->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, atomic_read(&ttm_user_bo_fail_alloc.space), 1);
+	ttm_user_bo_fail_alloc.probability = 0;
+	atomic_set(&ttm_user_bo_fail_alloc.space, 0);
 	ttm_user_bo_fail_alloc.verbose = verbose;
 
 	ub_expect_pages(test, &priv->ubo, UB_PAGES, 0x9999);

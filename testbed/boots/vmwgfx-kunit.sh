@@ -17,13 +17,17 @@ for attr in failslab fail_page_alloc; do
 done
 echo N > $dbg/fail_page_alloc/ignore-gfp-highmem
 echo 0 > $dbg/fail_page_alloc/min-order
-# Every slab cache but the checkers' own: debugobjects refills its pool
-# (silently, __GFP_NOWARN) in whichever task runs low, which would shift a
-# test's nth allocation by a varying number; kmemleak's metadata too.
+# Every slab cache but the checkers' own (init made none failable):
+# debugobjects refills its pool (silently, __GFP_NOWARN) in whichever task
+# runs low, which would shift a test's nth allocation by a varying number;
+# kmemleak's metadata likewise; and dma-debug turns itself off when the
+# GFP_ATOMIC radix-tree node of a new mapping cannot be allocated (idr and
+# xarray nodes are in that cache too: idr_alloc() after idr_preload()
+# recovers from one failure anyway).
 echo Y > $dbg/failslab/cache-filter
 for c in /sys/kernel/slab/*; do
 	case ${c##*/} in
-	debug_objects_cache | kmemleak_object | kmemleak_scan_area) ;;
+	debug_objects_cache | kmemleak_object | kmemleak_scan_area | radix_tree_node) ;;
 	*) echo 1 > "$c/failslab" ;;
 	esac
 done

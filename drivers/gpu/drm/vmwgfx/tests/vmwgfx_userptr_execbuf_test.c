@@ -697,6 +697,38 @@ static void ue_settle(struct kunit *test)
 	vmw_mock_fence_signal_all(c->m);
 	flush_workqueue(c->m->vmw->bdev.wq);
 }
+
+/*
+ * A new userptr BO of @addr, and in the user memory of @arg a
+ * WAIT_FOR_GB_QUERY naming it and a fence_rep to fill: its handle.
+ */
+static u32 ue_fault_prepare(struct kunit *test, unsigned long addr,
+			    const struct drm_vmw_execbuf_arg *arg)
+{
+	struct drm_vmw_userptr_arg uarg = { .user_ptr = addr, .size = UE_SIZE };
+	struct drm_vmw_fence_rep init = { .error = -EFAULT };
+	struct vmw_mock_wait_query cmd;
+	struct ue_ctx *c = ue(test);
+
+	KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&c->m->vmw->drm, &uarg,
+						c->m->file), 0);
+	vmw_mock_wait_query_init(&cmd, c->cid, uarg.handle);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg->commands),
+					   &cmd, sizeof(cmd)), 0);
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg->fence_rep),
+					   &init, sizeof(init)), 0);
+	return uarg.handle;
+}
+
+/* Close a BO of ue_fault_prepare() once the device is idle. */
+static void ue_fault_close(struct kunit *test, u32 handle)
+{
+	struct ue_ctx *c = ue(test);
+
+	vmw_mock_fence_signal_all(c->m);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(c->m->file, handle), 0);
+	ue_settle(test);
+}
 #endif
 
 /*
@@ -709,7 +741,9 @@ static void ue_settle(struct kunit *test)
  * no lock left held, nothing submitted and no fence in the BO's
  * reservation, and no pages committed unless the commit itself succeeded
  * (then they are the range's, valid, and go with the BO). A failure the
- * execbuf recovers from (validation tries again) runs the job. Once the
+ * execbuf recovers from (validation tries again) runs the job, as the
+ * last turn does, on a MOB the device knows, through which it reads what
+ * the CPU wrote in the range. Once the
  * handle is closed and the device idle, no BO is left (no TTM resource:
  * the BO, its MOB, its page table); kmemleak (reliability config) finds
  * anything else left allocated.
@@ -719,10 +753,12 @@ static void ue_settle(struct kunit *test)
  * whose device only signals when the test says) and returns 0 with the
  * error in fence_rep, as upstream does for a fence creation error.
  *
- * A first execbuf outside the loop makes the one-time allocations (the
- * context's binding, the command bounce buffer), so every turn walks the
- * same allocations, but for those the kernel makes on its own account (a
- * new slab page), which may shift a turn's points by one.
+ * Every turn walks the same allocations: a first execbuf outside the loop
+ * makes the one-time ones (the context's binding, the command bounce
+ * buffer), and the same execbuf run and closed just before each turn
+ * leaves the slab pages the turn needs, which the kernel would otherwise
+ * allocate on its own account in some turns and not in others, shifting
+ * the points after them by one.
  */
 static void ue_alloc_fail(struct kunit *test)
 {
@@ -731,8 +767,7 @@ static void ue_alloc_fail(struct kunit *test)
 	struct ue_ctx *c = ue(test);
 	struct vmw_private *vmw = c->m->vmw;
 	struct ttm_user_bo_stats *stats = &vmw->udev.stats;
-	struct drm_vmw_fence_rep rep, init = { .error = -EFAULT };
-	struct drm_vmw_userptr_arg uarg = { .size = UE_SIZE };
+	struct drm_vmw_fence_rep rep;
 	struct drm_vmw_execbuf_arg arg = {
 		.command_size = sizeof(struct vmw_mock_wait_query),
 		.version = DRM_VMW_EXECBUF_VERSION,
@@ -740,13 +775,13 @@ static void ue_alloc_fail(struct kunit *test)
 	};
 	const SVGA3dCmdWaitForGBQuery *body;
 	unsigned int nth, left = 0, synced = 0, recovered = 0;
-	struct vmw_mock_wait_query cmd;
 	struct ttm_user_bo_info info;
 	struct drm_gem_object *gobj;
 	unsigned long addr;
 	struct vmw_bo *vbo;
 	long commits;
 	u64 usage;
+	u32 handle;
 	int ret = -ENOMEM;
 
 	ue_faults_fire(test);
@@ -772,17 +807,17 @@ static void ue_alloc_fail(struct kunit *test)
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth <= UE_FAULT_MAX; nth++) {
-		uarg.user_ptr = addr;
-		KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&vmw->drm, &uarg,
+		/* The same execbuf unharmed first: see above. */
+		handle = ue_fault_prepare(test, addr, &arg);
+		KUNIT_ASSERT_EQ(test, vmw_execbuf_ioctl(&vmw->drm, &arg,
 							c->m->file), 0);
-		gobj = drm_gem_object_lookup(c->m->file, uarg.handle);
+		KUNIT_ASSERT_NOT_NULL(test, ue_submitted(test));
+		ue_fault_close(test, handle);
+
+		handle = ue_fault_prepare(test, addr, &arg);
+		gobj = drm_gem_object_lookup(c->m->file, handle);
 		KUNIT_ASSERT_NOT_NULL(test, gobj);
 		vbo = to_vmw_bo(gobj);
-		vmw_mock_wait_query_init(&cmd, c->cid, uarg.handle);
-		KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.commands),
-						   &cmd, sizeof(cmd)), 0);
-		KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.fence_rep),
-						   &init, sizeof(init)), 0);
 		commits = atomic_long_read(&stats->commits);
 
 		current->fail_nth = nth;
@@ -798,9 +833,17 @@ static void ue_alloc_fail(struct kunit *test)
 						     sizeof(rep)), 0);
 		body = ue_submitted(test);
 		if (!ret) {
-			/* The job ran. */
-			KUNIT_EXPECT_NOT_NULL_MSG(test, body, "allocation %u",
+			/*
+			 * The job ran, on a MOB the device knows, which
+			 * lists the range's pages.
+			 */
+			KUNIT_ASSERT_NOT_NULL_MSG(test, body, "allocation %u",
 						  nth);
+			KUNIT_EXPECT_EQ_MSG(test, vmw_mock_mob_size(c->m,
+								    body->mobid),
+					    UE_SIZE, "allocation %u", nth);
+			if (vmw_mock_mob_size(c->m, body->mobid) == UE_SIZE)
+				ue_expect_mob(test, body->mobid, 1);
 			if (rep.error) {
 				/* Its fence handle: synced instead. */
 				KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
@@ -829,11 +872,8 @@ static void ue_alloc_fail(struct kunit *test)
 						      "allocation %u", nth);
 		}
 		/* The BO goes with its handle, once the device is idle. */
-		vmw_mock_fence_signal_all(c->m);
 		drm_gem_object_put(gobj);
-		KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(c->m->file,
-							    uarg.handle), 0);
-		ue_settle(test);
+		ue_fault_close(test, handle);
 		KUNIT_EXPECT_EQ_MSG(test, ue_bo_usage(vmw), usage,
 				    "allocation %u", nth);
 		/* Done when no allocation failed; one report, not many. */
@@ -941,7 +981,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_other_mm_refused),
-	KUNIT_CASE(ue_alloc_fail),
+	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}
 };

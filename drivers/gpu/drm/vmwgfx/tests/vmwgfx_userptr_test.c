@@ -422,11 +422,13 @@ KUNIT_ARRAY_PARAM(vmw_alloc_fail, vmw_alloc_fail_flags, vmw_alloc_fail_desc);
  * (reliability config) finds anything else left allocated. A failure the
  * ioctl recovers from gives a whole BO, closed again.
  *
- * A one-time allocation (the mm's notifier subscriptions) is made by a
- * first create outside the loop, so every turn walks the same allocations,
- * but for those the kernel makes on its own account when it runs low (a
- * new slab page, the debugobjects pool, which boots/vmwgfx-kunit.sh keeps
- * out of failslab): those may shift a turn's points by one.
+ * Every turn walks the same allocations: a first create outside the loop
+ * makes the one-time ones (the mm's notifier subscriptions), and the same
+ * create made and closed just before each turn leaves the slab pages the
+ * turn needs, which the kernel would otherwise allocate on its own account
+ * in some turns and not in others, shifting the points after them by one
+ * (boots/vmwgfx-kunit.sh keeps the debugobjects pool, refilled likewise,
+ * out of failslab).
  */
 static void vmw_userptr_alloc_fail(struct kunit *test)
 {
@@ -453,6 +455,11 @@ static void vmw_userptr_alloc_fail(struct kunit *test)
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth <= VMW_FAULT_MAX; nth++) {
+		/* The same create unharmed first: see above. */
+		KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
+						      PAGE_SIZE, *flags,
+						      &handle), 0);
+		KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(m->file, handle), 0);
 		commits = atomic_long_read(&stats->commits);
 		current->fail_nth = nth;
 		ret = vmw_test_create(test, addr, VMW_TEST_PAGES * PAGE_SIZE,

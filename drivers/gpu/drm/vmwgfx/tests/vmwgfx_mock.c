@@ -1164,3 +1164,59 @@ bool vmw_mock_resv_has(struct kunit *test, struct vmw_bo *vbo, u32 seqno)
 	ttm_bo_unreserve(&vbo->tbo);
 	return found;
 }
+
+/**
+ * vmw_mock_bo_usage() - bytes of every TTM resource of the device
+ * @vmw: the device
+ *
+ * vmwgfx keeps no count of its BOs: any BO left holds a resource.
+ *
+ * Return: the sum of ttm_resource_manager_usage() over its managers.
+ */
+u64 vmw_mock_bo_usage(struct vmw_private *vmw)
+{
+	struct ttm_resource_manager *man;
+	u64 usage = 0;
+	unsigned int i;
+
+	for (i = 0; i < TTM_NUM_MEM_TYPES; i++) {
+		man = ttm_manager_type(&vmw->bdev, i);
+		if (man)
+			usage += ttm_resource_manager_usage(man);
+	}
+	return usage;
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/**
+ * vmw_mock_faults_fire() - assert that current->fail_nth fails allocations
+ * @test: the test
+ *
+ * current->fail_nth counts every slab and page allocation of the task only
+ * with CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC and, for GFP_KERNEL and
+ * highmem pages of any order, with the knobs boots/vmwgfx-kunit.sh sets in
+ * debugfs (ignore-gfp-wait, ignore-gfp-highmem, min-order). Without them an
+ * nth loop would walk the helper's fault attribute only and pass for the
+ * wrong reason: a GFP_KERNEL kmalloc() and an order-0 highmem page
+ * allocation must really fail.
+ */
+void vmw_mock_faults_fire(struct kunit *test)
+{
+	struct page *page;
+	void *p;
+
+	current->fail_nth = 1;
+	p = kmalloc(16, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(p);
+	KUNIT_ASSERT_NULL_MSG(test, p,
+			      "fail_nth does not fail GFP_KERNEL slab allocations (CONFIG_FAILSLAB, failslab/ignore-gfp-wait)");
+	current->fail_nth = 1;
+	page = alloc_page(GFP_HIGHUSER);
+	current->fail_nth = 0;
+	if (page)
+		__free_page(page);
+	KUNIT_ASSERT_NULL_MSG(test, page,
+			      "fail_nth does not fail page allocations (CONFIG_FAIL_PAGE_ALLOC, fail_page_alloc/{ignore-gfp-wait,ignore-gfp-highmem,min-order})");
+}
+#endif

@@ -118,5 +118,9 @@ u32 vmw_mock_context(struct kunit *test);
 void vmw_mock_wait_query_init(struct vmw_mock_wait_query *cmd, u32 cid,
 			      u32 handle);
 bool vmw_mock_resv_has(struct kunit *test, struct vmw_bo *vbo, u32 seqno);
+u64 vmw_mock_bo_usage(struct vmw_private *vmw);
+#ifdef CONFIG_FAULT_INJECTION
+void vmw_mock_faults_fire(struct kunit *test);
+#endif
 
 #endif

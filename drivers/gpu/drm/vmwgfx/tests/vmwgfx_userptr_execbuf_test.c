@@ -621,48 +621,6 @@ static void ue_large_stream_refused(struct kunit *test)
 /* Far more than an execbuf naming a userptr BO allocates. */
 #define UE_FAULT_MAX 2000
 
-/*
- * As vmw_test_faults_fire() in vmwgfx_userptr_test.c: fail_nth must fail a
- * GFP_KERNEL kmalloc() and an order-0 highmem page allocation
- * (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and the debugfs knobs
- * boots/vmwgfx-kunit.sh sets), or the nth loop would only walk the
- * helper's own fault attribute.
- */
-static void ue_faults_fire(struct kunit *test)
-{
-	struct page *page;
-	void *p;
-
-	current->fail_nth = 1;
-	p = kmalloc(16, GFP_KERNEL);
-	current->fail_nth = 0;
-	kfree(p);
-	KUNIT_ASSERT_NULL_MSG(test, p,
-			      "fail_nth does not fail GFP_KERNEL slab allocations (CONFIG_FAILSLAB, failslab/ignore-gfp-wait)");
-	current->fail_nth = 1;
-	page = alloc_page(GFP_HIGHUSER);
-	current->fail_nth = 0;
-	if (page)
-		__free_page(page);
-	KUNIT_ASSERT_NULL_MSG(test, page,
-			      "fail_nth does not fail page allocations (CONFIG_FAIL_PAGE_ALLOC, fail_page_alloc/{ignore-gfp-wait,ignore-gfp-highmem,min-order})");
-}
-
-/* Bytes of every TTM resource of the device: any BO left holds one. */
-static u64 ue_bo_usage(struct vmw_private *vmw)
-{
-	struct ttm_resource_manager *man;
-	u64 usage = 0;
-	unsigned int i;
-
-	for (i = 0; i < TTM_NUM_MEM_TYPES; i++) {
-		man = ttm_manager_type(&vmw->bdev, i);
-		if (man)
-			usage += ttm_resource_manager_usage(man);
-	}
-	return usage;
-}
-
 /* Fences in a reserved BO's reservation, signaled or not. */
 static unsigned int ue_resv_fences(struct vmw_bo *vbo)
 {
@@ -839,7 +797,7 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
 	/* The BO goes with its handle, once the device is idle. */
 	drm_gem_object_put(gobj);
 	ue_fault_close(test, handle);
-	KUNIT_EXPECT_EQ_MSG(test, ue_bo_usage(c->m->vmw), f->usage,
+	KUNIT_EXPECT_EQ_MSG(test, vmw_mock_bo_usage(c->m->vmw), f->usage,
 			    "allocation %u", nth);
 	return ret;
 }
@@ -891,7 +849,7 @@ static void ue_alloc_fail(struct kunit *test)
 	struct drm_vmw_fence_rep rep;
 	int ret = -ENOMEM;
 
-	ue_faults_fire(test);
+	vmw_mock_faults_fire(test);
 	kunit_deactivate_static_stub(test, ttm_user_bo_commit_hook);
 	/* The range of each turn's BO, every page written. */
 	f.addr = kunit_vm_mmap(test, NULL, 0, UE_SIZE, PROT_READ | PROT_WRITE,
@@ -910,7 +868,7 @@ static void ue_alloc_fail(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
 	KUNIT_EXPECT_NOT_NULL(test, ue_submitted(test));
 	ue_settle(test);
-	f.usage = ue_bo_usage(ue(test)->m->vmw);
+	f.usage = vmw_mock_bo_usage(ue(test)->m->vmw);
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth <= UE_FAULT_MAX; nth++) {

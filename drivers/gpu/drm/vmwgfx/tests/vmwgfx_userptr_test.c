@@ -337,50 +337,6 @@ static void vmw_userptr_debugfs(struct kunit *test)
 #define VMW_FAULT_MAX 2000
 
 /*
- * current->fail_nth counts every slab and page allocation of the task only
- * with CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC and, for GFP_KERNEL and
- * highmem pages of any order, with the knobs boots/vmwgfx-kunit.sh sets in
- * debugfs (ignore-gfp-wait, ignore-gfp-highmem, min-order). Without them an
- * nth loop would walk the helper's fault attribute only and pass for the
- * wrong reason: check that a GFP_KERNEL kmalloc() and an order-0 highmem
- * page allocation really fail.
- */
-static void vmw_test_faults_fire(struct kunit *test)
-{
-	struct page *page;
-	void *p;
-
-	current->fail_nth = 1;
-	p = kmalloc(16, GFP_KERNEL);
-	current->fail_nth = 0;
-	kfree(p);
-	KUNIT_ASSERT_NULL_MSG(test, p,
-			      "fail_nth does not fail GFP_KERNEL slab allocations (CONFIG_FAILSLAB, failslab/ignore-gfp-wait)");
-	current->fail_nth = 1;
-	page = alloc_page(GFP_HIGHUSER);
-	current->fail_nth = 0;
-	if (page)
-		__free_page(page);
-	KUNIT_ASSERT_NULL_MSG(test, page,
-			      "fail_nth does not fail page allocations (CONFIG_FAIL_PAGE_ALLOC, fail_page_alloc/{ignore-gfp-wait,ignore-gfp-highmem,min-order})");
-}
-
-/* Bytes of every TTM resource of the device: any BO left holds one. */
-static u64 vmw_test_bo_usage(struct vmw_private *vmw)
-{
-	struct ttm_resource_manager *man;
-	u64 usage = 0;
-	unsigned int i;
-
-	for (i = 0; i < TTM_NUM_MEM_TYPES; i++) {
-		man = ttm_manager_type(&vmw->bdev, i);
-		if (man)
-			usage += ttm_resource_manager_usage(man);
-	}
-	return usage;
-}
-
-/*
  * Replace the range (mmap MAP_FIXED), which invalidates every interval
  * notifier on it, and write each page, so that no later walk of it faults
  * a page in.
@@ -445,12 +401,12 @@ static void vmw_userptr_alloc_fail(struct kunit *test)
 	u32 handle;
 	int ret;
 
-	vmw_test_faults_fire(test);
+	vmw_mock_faults_fire(test);
 	vmw_test_remap(test, addr);
 	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
 					      PAGE_SIZE, *flags, &handle), 0);
 	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(m->file, handle), 0);
-	usage = vmw_test_bo_usage(m->vmw);
+	usage = vmw_mock_bo_usage(m->vmw);
 	inval = atomic_long_read(&stats->invalidations);
 
 	ttm_user_bo_fail_alloc.verbose = 0;
@@ -471,7 +427,7 @@ static void vmw_userptr_alloc_fail(struct kunit *test)
 		if (!ret) {
 			/* A whole BO (pages if probed), closed again. */
 			recovered++;
-			KUNIT_EXPECT_GT_MSG(test, vmw_test_bo_usage(m->vmw),
+			KUNIT_EXPECT_GT_MSG(test, vmw_mock_bo_usage(m->vmw),
 					    usage, "allocation %u", nth);
 			KUNIT_EXPECT_EQ_MSG(test,
 					    drm_gem_handle_delete(m->file, handle),
@@ -484,7 +440,7 @@ static void vmw_userptr_alloc_fail(struct kunit *test)
 		}
 		KUNIT_EXPECT_TRUE_MSG(test, vmw_test_no_handle(m),
 				      "allocation %u", nth);
-		KUNIT_EXPECT_EQ_MSG(test, vmw_test_bo_usage(m->vmw), usage,
+		KUNIT_EXPECT_EQ_MSG(test, vmw_mock_bo_usage(m->vmw), usage,
 				    "allocation %u", nth);
 		vmw_test_remap(test, addr);
 		KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&stats->invalidations),
@@ -509,9 +465,9 @@ static void vmw_userptr_alloc_fail(struct kunit *test)
 	/* The BO that succeeded is the one notifier on the range. */
 	vmw_test_remap(test, addr);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&stats->invalidations), inval + 1);
-	KUNIT_EXPECT_GT(test, vmw_test_bo_usage(m->vmw), usage);
+	KUNIT_EXPECT_GT(test, vmw_mock_bo_usage(m->vmw), usage);
 	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(m->file, handle), 0);
-	KUNIT_EXPECT_EQ(test, vmw_test_bo_usage(m->vmw), usage);
+	KUNIT_EXPECT_EQ(test, vmw_mock_bo_usage(m->vmw), usage);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif

@@ -37,16 +37,20 @@ report() { # tool file text
 }
 
 cd "$tree"
-# checkpatch on new files (kernel paths only; the testbed is not kernel code)
-for f in $(echo "$overlay" | grep -E '\.(c|h|rst|cocci)$|Kconfig|Makefile' || true); do
-	out=$(scripts/checkpatch.pl --strict --no-tree --terse --show-types -f "$f" 2>&1 | grep -E '^[^ ]+:[0-9]+: ' || true)
-	while IFS= read -r l; do [ -n "$l" ] && report checkpatch "$f" "$l"; done <<< "$out"
-done
-# checkpatch on the series
-for p in $(grep -v '^#' patches/series 2>/dev/null); do
-	out=$(scripts/checkpatch.pl --strict --no-tree --terse --show-types "patches/$p" 2>&1 | grep -E '^[^ ]+:[0-9]+: |ERROR|WARNING|CHECK' || true)
-	while IFS= read -r l; do [ -n "$l" ] && report checkpatch "patches/$p" "$l"; done <<< "$out"
-done
+# checkpatch, NPROC at a time: "<file>\t<finding>" lines, then reported
+# new files with -f (kernel paths only; the testbed is not kernel code)
+# and the series as patches
+checkpatch_one() { # -f file | patch
+	local pat='^[^ ]+:[0-9]+: |ERROR|WARNING|CHECK' f=${!#}
+	[ "$1" = -f ] && pat='^[^ ]+:[0-9]+: '
+	scripts/checkpatch.pl --strict --no-tree --terse --show-types "$@" 2>&1 |
+		grep -E "$pat" | sed "s#^#$f\t#" || true
+}
+export -f checkpatch_one
+out=$({ echo "$overlay" | grep -E '\.(c|h|rst|cocci)$|Kconfig|Makefile' | sed 's/^/-f /' || true
+	grep -v '^#' patches/series 2>/dev/null | sed 's#^#patches/#' || true
+      } | xargs -r -P"$NPROC" -L1 bash -c 'checkpatch_one "$@"' _)
+while IFS=$'\t' read -r f l; do [ -n "$l" ] && report checkpatch "$f" "$l"; done <<< "$out"
 # kernel-doc
 for f in $code; do
 	out=$(scripts/kernel-doc -none -Wall "$f" 2>&1 || true)
@@ -89,18 +93,18 @@ if [ -n "$objs" ]; then
 		cp "$bld/.config" "$lbld/.config"
 		make -s -C "$tree" O="$lbld" ARCH=x86_64 CC="ccache gcc" -j"$NPROC" olddefconfig prepare >/dev/null
 	fi
-	for o in $objs; do
-		out=$(make -s -C "$tree" O="$lbld" ARCH=x86_64 CC="ccache gcc" C=2 W=1 -j"$NPROC" "$o" 2>&1 |
-			grep -E '(warning|error):' || true)
-		src=${o%.o}.c
-		# only findings in our files count; headers of ours are in $code
-		while IFS= read -r l; do
-			[ -n "$l" ] || continue
-			for mine in $src $code; do
-				case $l in *"$mine":*) report build "$src" "$l"; break ;; esac
-			done
-		done <<< "$out"
-	done
+	# one make for every object; a finding counts in a file of ours (a new
+	# file, or a .c file the series touches), and is reported against it
+	ours="$code $(echo "$touched" | grep '\.c$' || true)"
+	# shellcheck disable=SC2086 # $objs is a list of targets
+	out=$(make -s -C "$tree" O="$lbld" ARCH=x86_64 CC="ccache gcc" C=2 W=1 -j"$NPROC" $objs 2>&1 |
+		grep -E '(warning|error):' || true)
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		for mine in $ours; do
+			case $l in *"$mine":*) report build "$mine" "$l"; break ;; esac
+		done
+	done <<< "$out"
 fi
 
 n=$(wc -l < "$findings")

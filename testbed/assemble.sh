@@ -38,33 +38,8 @@ if [ "$mode" = pristine ]; then
 fi
 
 # --- quilt series ------------------------------------------------------------
-need quilt quilt
-quilt() { command quilt --quiltrc "$TESTBED/quiltrc" "$@"; }
 ln -sfn "$REPO/patches" "$tree/patches"
-series_hash=$(series_hash)
-if [ "$(cat "$stamp/series" 2>/dev/null)" != "$series_hash" ]; then
-	cd "$tree"
-	if [ -n "$(quilt applied 2>/dev/null || true)" ]; then
-		quilt pop -a -f -q >/dev/null
-	fi
-	if [ -s patches/series ] && [ -n "$(grep -v '^#' patches/series | grep -v '^\s*$' || true)" ]; then
-		if ! out=$(quilt push -a -q --leave-rejects 2>&1); then
-			echo "$out" >&2
-			failed=$(quilt next 2>/dev/null || true)
-			echo "testbed: patch ${failed#patches/} does not apply to $(basename "$base")" >&2
-			for rej in $(find . -name '*.rej' -newer "$stamp/base" 2>/dev/null); do
-				echo "--- failing hunk(s): $rej" >&2
-				cat "$rej" >&2
-				rm -f "$rej"
-			done
-			quilt pop -a -f -q >/dev/null 2>&1 || true
-			rm -f "$stamp/series"
-			exit 1
-		fi
-	fi
-	echo "$series_hash" > "$stamp/series"
-	cd - >/dev/null
-fi
+apply_series "$tree" "$stamp/series" "$(basename "$base")" || exit 1
 
 # --- overlay symlinks --------------------------------------------------------
 new=$(mktemp)

@@ -62,14 +62,55 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || die "could not install $2"
 }
 
-# series_hash: a hash of the series file and every patch it lists (a patch
-# that does not exist yet, right after "quilt new", hashes as empty)
+# series_hash [patches dir]: a hash of the series file and every patch it
+# lists (a patch that does not exist yet, right after "quilt new", hashes as
+# empty); the repository's patches/ by default
 series_hash() {
 	(
-		cd "$REPO/patches" || exit 0
+		cd "${1:-$REPO/patches}" || exit 0
 		cat series 2>/dev/null || true
 		for p in $(grep -v '^#' series 2>/dev/null || true); do
 			cat "$p" 2>/dev/null || true
 		done
 	) | md5sum | cut -c1-32
+}
+
+# apply_series <tree> <stamp file> <base name>: bring <tree>'s applied quilt
+# series up to date with its patches/ (a symlink to the repository's). When
+# the series or a patch differs from what <stamp file> records, every patch
+# applied before is popped and the series is pushed again from the start.
+#
+# The pop goes by what .pc/ records, not by "quilt applied": once a patch is
+# inserted, removed or reordered in the series, quilt refuses to list the
+# applied patches ("The series file no longer matches the applied patches")
+# but still pops them from its backups. A patch that does not apply is named,
+# its rejected hunks are shown, and the tree is left with nothing applied.
+apply_series() {
+	local tree=$1 stampf=$2 basename=$3 hash out failed rej
+	need quilt quilt
+	hash=$(series_hash "$tree/patches")
+	[ "$(cat "$stampf" 2>/dev/null)" != "$hash" ] || return 0
+	(
+		cd "$tree"
+		q() { command quilt --quiltrc "$TESTBED/quiltrc" "$@"; }
+		rm -f "$stampf"
+		if [ -s .pc/applied-patches ]; then
+			q pop -a -f -q >/dev/null ||
+				die "cannot pop the applied series in $tree; remove it to start again"
+		fi
+		grep -qv -e '^#' -e '^\s*$' patches/series 2>/dev/null || exit 0
+		if ! out=$(q push -a -q --leave-rejects 2>&1); then
+			echo "$out" >&2
+			failed=$(q next 2>/dev/null || true)
+			log "patch ${failed#patches/} does not apply to $basename"
+			for rej in $(find . -name '*.rej' -not -path './.pc/*' 2>/dev/null); do
+				echo "--- failing hunk(s): $rej" >&2
+				cat "$rej" >&2
+				rm -f "$rej"
+			done
+			q pop -a -f -q >/dev/null 2>&1 || true
+			exit 1
+		fi
+	) || return 1
+	echo "$hash" > "$stampf"
 }

@@ -53,6 +53,7 @@ selftest() {
 
 st=0
 selftest "verdict self-test" "$TESTBED/selftest/run.sh"
+selftest "assembling the tree: the quilt series follows patches/" "$TESTBED/selftest/assemble.sh"
 selftest "Coccinelle checker self-test" "$TESTBED/selftest/cocci.sh"
 selftest "Coccinelle userptr scripts: corpus and the real 6.12 tree" "$TESTBED/cocci/run.sh"
 selftest "Coccinelle i915_refct_sgt conversion reproduces patches/" "$TESTBED/cocci/i915-refct.sh"

@@ -12,8 +12,11 @@
 
 #include <linux/completion.h>
 #include <linux/dma-resv.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
+#include <linux/sync_file.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_gem.h>
@@ -25,6 +28,8 @@
 
 #define VMW_EB_TIMEOUT_US (10 * USEC_PER_SEC)
 #define VMW_EB_NOP_MAGIC 0x600dc0de
+/* More allocations than any execbuf of these tests makes */
+#define VMW_EB_FAULT_MAX 1000
 
 /* A 3D command with its header, as userspace writes it. */
 struct vmw_eb_nop {
@@ -415,9 +420,169 @@ static void vmw_execbuf_mock_refused(struct kunit *test)
 	vmw_eb_expect_nops(test, &nop, 1, rep.seqno);
 }
 
+/* The lowest file descriptor free in the task's table: the next one. */
+static int vmw_eb_next_fd(struct kunit *test)
+{
+	int fd = get_unused_fd_flags(0);
+
+	KUNIT_ASSERT_GE(test, fd, 0);
+	put_unused_fd(fd);
+	return fd;
+}
+
+/*
+ * The exported fd is a sync_file of the job's fence: its seqno, and
+ * whether it signaled, as the fence signaled ioctl finds it for @handle
+ * (which first updates the driver's fences from the device).
+ */
+static u32 vmw_eb_fd_fence(struct kunit *test, int fd, u32 handle,
+			   bool *signaled)
+{
+	struct dma_fence *fence = sync_file_get_fence(fd);
+	u32 seqno;
+
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	*signaled = vmw_eb_signaled(test, handle);
+	KUNIT_EXPECT_EQ(test, dma_fence_is_signaled(fence), *signaled);
+	seqno = fence->seqno;
+	dma_fence_put(fence);
+	return seqno;
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Every allocation of the export execbuf @arg fails in turn, until a turn
+ * in which none was failed; the device runs ahead, so that the waits of
+ * an execbuf for its own job end at once. @fd is the fd it returns,
+ * @waiters the seqno waiters with no fence unsignaled.
+ */
+static void vmw_eb_export_walk(struct kunit *test,
+			       struct drm_vmw_execbuf_arg *arg,
+			       const struct vmw_eb_nop *nop, int fd, int waiters)
+{
+	unsigned int nth, failed = 0, synced = 0, nofence = 0, left = 0;
+	struct vmw_mock *m = test->priv;
+	const struct vmw_mock_cmd *cmds;
+	struct drm_vmw_fence_rep rep;
+	int ret = -ENOMEM;
+	unsigned int n;
+	bool signaled;
+
+	vmw_mock_faults_fire(test);
+	vmw_mock_fence_run_ahead(m);
+	for (nth = 1; nth <= VMW_EB_FAULT_MAX; nth++) {
+		current->fail_nth = nth;
+		ret = vmw_mock_execbuf_run(test, arg, &rep);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (ret) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM,
+					    "allocation %u", nth);
+			/* every failure is the injected one */
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "allocation %u", nth);
+			KUNIT_EXPECT_EQ_MSG(test, vmw_mock_fifo_read(m, &cmds), 0,
+					    "allocation %u", nth);
+			failed++;
+		} else if (rep.error) {
+			/*
+			 * The job ran, its fence (or the fence's handle)
+			 * failed: synced instead, no fence, no fd.
+			 */
+			KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
+					    "allocation %u", nth);
+			KUNIT_EXPECT_EQ_MSG(test, rep.fd, -1, "allocation %u", nth);
+			n = vmw_mock_fifo_read(m, &cmds);
+			KUNIT_EXPECT_GE_MSG(test, n, 1, "allocation %u", nth);
+			if (n)
+				KUNIT_EXPECT_EQ_MSG(test, cmds[0].id,
+						    SVGA_3D_CMD_NOP,
+						    "allocation %u", nth);
+			nofence++;
+		} else if (rep.fd < 0) {
+			/* the sync_file failed: synced instead */
+			vmw_eb_expect_nops(test, nop, 1, rep.seqno);
+			synced++;
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, rep.fd, fd, "allocation %u", nth);
+			KUNIT_EXPECT_EQ_MSG(test, vmw_eb_fd_fence(test, rep.fd,
+								  rep.handle,
+								  &signaled),
+					    rep.seqno, "allocation %u", nth);
+			vmw_eb_expect_nops(test, nop, 1, rep.seqno);
+			KUNIT_EXPECT_EQ(test, close_fd(rep.fd), 0);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, vmw_eb_next_fd(test), fd,
+				    "allocation %u", nth);
+		KUNIT_EXPECT_EQ_MSG(test, m->vmw->fence_queue_waiters, waiters,
+				    "allocation %u", nth);
+		/* Done when no allocation failed; one report, not many. */
+		if ((!ret && left) || test->status == KUNIT_FAILURE)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NE(test, left, 0);
+	KUNIT_EXPECT_GE(test, rep.fd, 0);
+	KUNIT_EXPECT_GE(test, failed, 1);
+	/* the sync_file and its file; the fence and its handle */
+	KUNIT_EXPECT_GE(test, synced, 2);
+	KUNIT_EXPECT_GE(test, nofence, 1);
+	kunit_info(test, "%u allocations failed in turn: %u failed the execbuf, %u the fd, %u the fence\n",
+		   nth - 1, failed, synced, nofence);
+}
+#endif
+
+/*
+ * DRM_VMW_EXECBUF_FLAG_EXPORT_FENCE_FD: the job's fence comes back as a
+ * sync_file fd as well as a handle, and signals with it; the driver keeps
+ * the fence interrupt wanted (a seqno waiter) until then. Then every
+ * allocation of such an execbuf fails in turn (vmw_eb_export_walk()). A
+ * turn either fails with -ENOMEM and submits nothing, or runs the job and
+ * returns the fd of its fence or, when the sync_file could not be made,
+ * -1 after waiting for the job; when the fence itself (or its handle)
+ * could not be made, -ENOMEM in the fence rep, no fd, and the job synced.
+ * Either way no fd is left behind but the one returned, and no seqno
+ * waiter. Upstream, the fd's waiter was allocated after the fd was
+ * installed, with no check (failing it oopsed), and a failed fence was
+ * exported as an fd of NULL.
+ */
+static void vmw_execbuf_mock_export_fence_fd(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	int waiters = m->vmw->fence_queue_waiters;
+	struct drm_vmw_execbuf_arg arg;
+	struct drm_vmw_fence_rep rep;
+	struct vmw_eb_nop nop;
+	bool signaled;
+	int fd;
+
+	vmw_eb_nops(&nop, 1);
+	vmw_mock_execbuf_arg(test, &nop, sizeof(nop), &arg);
+	arg.flags = DRM_VMW_EXECBUF_FLAG_EXPORT_FENCE_FD;
+	fd = vmw_eb_next_fd(test);
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf_run(test, &arg, &rep), 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	KUNIT_ASSERT_EQ(test, rep.fd, fd);
+	vmw_eb_expect_nops(test, &nop, 1, rep.seqno);
+	KUNIT_EXPECT_EQ(test, vmw_eb_fd_fence(test, rep.fd, rep.handle,
+					      &signaled), rep.seqno);
+	KUNIT_EXPECT_FALSE(test, signaled);
+	KUNIT_EXPECT_EQ(test, m->vmw->fence_queue_waiters, waiters + 1);
+	vmw_mock_fence_signal(m, rep.seqno);
+	KUNIT_EXPECT_EQ(test, vmw_eb_fd_fence(test, rep.fd, rep.handle,
+					      &signaled), rep.seqno);
+	KUNIT_EXPECT_TRUE(test, signaled);
+	KUNIT_EXPECT_EQ(test, m->vmw->fence_queue_waiters, waiters);
+	KUNIT_EXPECT_EQ(test, close_fd(rep.fd), 0);
+	KUNIT_EXPECT_EQ(test, vmw_eb_next_fd(test), fd);
+#ifdef CONFIG_FAULT_INJECTION
+	vmw_eb_export_walk(test, &arg, &nop, fd, waiters);
+#endif
+}
+
 static struct kunit_case vmw_execbuf_mock_cases[] = {
 	KUNIT_CASE(vmw_execbuf_mock_nop),
 	KUNIT_CASE(vmw_execbuf_mock_fence_thread),
+	KUNIT_CASE(vmw_execbuf_mock_export_fence_fd),
 	KUNIT_CASE_PARAM(vmw_execbuf_mock_mob, vmw_eb_mob_gen_params),
 	KUNIT_CASE_PARAM(vmw_execbuf_mock_refused, vmw_eb_refuse_gen_params),
 	{}

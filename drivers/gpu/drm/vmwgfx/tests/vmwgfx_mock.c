@@ -126,8 +126,6 @@ struct vmw_mock_priv {
 	bool cb_lost;
 };
 
-static void vmw_mock_fence_run_ahead(struct vmw_mock *m);
-
 static struct vmw_mock_priv *to_priv(struct vmw_mock *m)
 {
 	return container_of(m, struct vmw_mock_priv, m);
@@ -898,13 +896,18 @@ u32 vmw_mock_fence_signal_all(struct vmw_mock *m)
 	return seqno;
 }
 
-/*
+/**
+ * vmw_mock_fence_run_ahead() - the device passes every seqno from now on
+ * @m: the device (VMW_MOCK_FIFO)
+ *
  * The device passes every seqno the driver emitted and the next 2^23 it
  * will emit: a fence counts as passed when the seqno read is at most
  * VMW_FENCE_WRAP (2^24) ahead of its own (vmw_seqno_passed(),
- * __vmw_fences_update()). For the teardown, which emits fences of its own.
+ * __vmw_fences_update()), so a fence signals as soon as it is checked and
+ * a wait for one returns at once. For the teardown, which emits fences of
+ * its own, and for tests whose execbufs wait for their own jobs.
  */
-static void vmw_mock_fence_run_ahead(struct vmw_mock *m)
+void vmw_mock_fence_run_ahead(struct vmw_mock *m)
 {
 	vmw_mock_fence_signal(m, atomic_read(&m->vmw->marker_seq) + BIT(23));
 }
@@ -1061,6 +1064,61 @@ int vmw_mock_mob_dma(struct vmw_mock *m, u32 mobid, u64 offset,
 }
 
 /**
+ * vmw_mock_execbuf_arg() - an execbuf argument as userspace writes it
+ * @test: the test, whose mm holds the memory
+ * @cmds: the command stream
+ * @size: its size in bytes
+ * @arg: the argument to fill: version 2, no context, no flags
+ *
+ * Copies @cmds into user memory of the test's mm, with room for the fence
+ * rep after it, and points @arg at both.
+ */
+void vmw_mock_execbuf_arg(struct kunit *test, const void *cmds, u32 size,
+			  struct drm_vmw_execbuf_arg *arg)
+{
+	size_t len = PAGE_ALIGN(size) + PAGE_SIZE;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	*arg = (struct drm_vmw_execbuf_arg) {
+		.commands = addr,
+		.command_size = size,
+		.fence_rep = addr + PAGE_ALIGN(size),
+		.version = DRM_VMW_EXECBUF_VERSION,
+		.context_handle = SVGA3D_INVALID_ID,
+	};
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg->commands), cmds,
+					   size), 0);
+}
+
+/**
+ * vmw_mock_execbuf_run() - run the execbuf ioctl on an argument
+ * @test: the test, whose device (test->priv) runs it
+ * @arg: the argument, from vmw_mock_execbuf_arg()
+ * @rep: the fence rep the ioctl wrote back (error preset to -EFAULT:
+ *	untouched if the ioctl did not write it)
+ *
+ * Return: what the ioctl returned.
+ */
+int vmw_mock_execbuf_run(struct kunit *test, struct drm_vmw_execbuf_arg *arg,
+			 struct drm_vmw_fence_rep *rep)
+{
+	struct vmw_mock *m = test->priv;
+	struct drm_vmw_fence_rep init = { .error = -EFAULT, .fd = -1 };
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg->fence_rep),
+					   &init, sizeof(init)), 0);
+	ret = vmw_execbuf_ioctl(&m->vmw->drm, arg, m->file);
+	KUNIT_ASSERT_EQ(test, copy_from_user(rep, u64_to_user_ptr(arg->fence_rep),
+					     sizeof(*rep)), 0);
+	return ret;
+}
+
+/**
  * vmw_mock_execbuf() - run the execbuf ioctl as userspace does
  * @test: the test, whose device (test->priv) runs it
  * @cmds: the command stream
@@ -1068,39 +1126,17 @@ int vmw_mock_mob_dma(struct vmw_mock *m, u32 mobid, u64 offset,
  * @rep: the fence rep the ioctl wrote back (error preset to -EFAULT:
  *	untouched if the ioctl did not write it)
  *
- * Copies @cmds into user memory of the test's mm and calls
- * vmw_execbuf_ioctl() with it.
+ * vmw_mock_execbuf_arg(), then vmw_mock_execbuf_run().
  *
  * Return: what the ioctl returned.
  */
 int vmw_mock_execbuf(struct kunit *test, const void *cmds, u32 size,
 		     struct drm_vmw_fence_rep *rep)
 {
-	struct vmw_mock *m = test->priv;
-	size_t len = PAGE_ALIGN(size) + PAGE_SIZE;
-	struct drm_vmw_fence_rep init = { .error = -EFAULT };
-	struct drm_vmw_execbuf_arg arg = {
-		.command_size = size,
-		.version = DRM_VMW_EXECBUF_VERSION,
-		.context_handle = SVGA3D_INVALID_ID,
-	};
-	unsigned long addr;
-	int ret;
+	struct drm_vmw_execbuf_arg arg;
 
-	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
-			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	KUNIT_ASSERT_NE(test, addr, 0);
-	arg.commands = addr;
-	arg.fence_rep = addr + PAGE_ALIGN(size);
-	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.commands), cmds,
-					   size), 0);
-	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(arg.fence_rep),
-					   &init, sizeof(init)), 0);
-	ret = vmw_execbuf_ioctl(&m->vmw->drm, &arg, m->file);
-	KUNIT_ASSERT_EQ(test, copy_from_user(rep, u64_to_user_ptr(arg.fence_rep),
-					     sizeof(*rep)), 0);
-	return ret;
+	vmw_mock_execbuf_arg(test, cmds, size, &arg);
+	return vmw_mock_execbuf_run(test, &arg, rep);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "../device_include/svga3d_cmd.h"
 
 struct drm_file;
+struct drm_vmw_execbuf_arg;
 struct drm_vmw_fence_rep;
 struct file;
 struct kunit;
@@ -106,12 +107,17 @@ const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
 					     unsigned int n, u32 id);
 void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno);
 u32 vmw_mock_fence_signal_all(struct vmw_mock *m);
+void vmw_mock_fence_run_ahead(struct vmw_mock *m);
 int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
 		      size_t len);
 u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid);
 int vmw_mock_mob_dma(struct vmw_mock *m, u32 mobid, u64 offset,
 		     dma_addr_t *dma);
 
+void vmw_mock_execbuf_arg(struct kunit *test, const void *cmds, u32 size,
+			  struct drm_vmw_execbuf_arg *arg);
+int vmw_mock_execbuf_run(struct kunit *test, struct drm_vmw_execbuf_arg *arg,
+			 struct drm_vmw_fence_rep *rep);
 int vmw_mock_execbuf(struct kunit *test, const void *cmds, u32 size,
 		     struct drm_vmw_fence_rep *rep);
 u32 vmw_mock_context(struct kunit *test);

@@ -579,6 +579,55 @@ static void vmw_execbuf_mock_export_fence_fd(struct kunit *test)
 #endif
 }
 
+/*
+ * On command buffers, a command the device fails: the device stops the
+ * job's buffer at it and holds the buffer of the job's fence; vmwgfx's
+ * error work (vmw_cmdbuf_work_func()) skips the command, preempts, runs the
+ * rest of the job's buffer and then the fence's, and restarts the device.
+ * The job's fence signals when the device passes it, not before. The work
+ * is a fence signalling critical section that allocates (its device
+ * commands): with no memalloc_noreclaim_save() around it, lockdep reports
+ * the allocation, as reclaim may wait for those fences (a userptr
+ * notifier), in this boot's log.
+ */
+static void vmw_execbuf_mock_cmdbuf_error(struct kunit *test)
+{
+	struct vmw_mock *m = test->priv;
+	const struct vmw_mock_cmd *cmds;
+	struct drm_vmw_fence_rep rep;
+	struct vmw_eb_nop nops[3];
+	unsigned int n;
+
+	vmw_eb_nops(nops, ARRAY_SIZE(nops));
+	/* nothing queued before the job's buffer */
+	vmw_mock_fifo_read(m, &cmds);
+	vmw_mock_cmdbuf_error(m, sizeof(nops[0]));
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, nops, sizeof(nops), &rep), 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	KUNIT_ASSERT_EQ(test, vmw_mock_cmdbuf_wait_restart(m), 0);
+
+	n = vmw_mock_fifo_read(m, &cmds);
+	KUNIT_EXPECT_FALSE(test, m->bad_cmd);
+	KUNIT_ASSERT_EQ(test, n, 3);
+	KUNIT_EXPECT_EQ(test, cmds[0].id, SVGA_3D_CMD_NOP);
+	KUNIT_EXPECT_MEMEQ(test, cmds[0].body, nops[0].body,
+			   sizeof(nops[0].body));
+	KUNIT_EXPECT_EQ(test, cmds[1].id, SVGA_3D_CMD_NOP);
+	KUNIT_EXPECT_MEMEQ(test, cmds[1].body, nops[2].body,
+			   sizeof(nops[2].body));
+	KUNIT_EXPECT_EQ(test, cmds[2].id, SVGA_CMD_FENCE);
+	KUNIT_EXPECT_EQ(test, *(const u32 *)cmds[2].body, rep.seqno);
+
+	KUNIT_EXPECT_FALSE(test, vmw_eb_signaled(test, rep.handle));
+	vmw_mock_fence_signal(m, rep.seqno);
+	KUNIT_EXPECT_TRUE(test, vmw_eb_signaled(test, rep.handle));
+
+	/* and the device runs the next job as usual */
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, nops, sizeof(nops[0]), &rep),
+			0);
+	vmw_eb_expect_nops(test, nops, 1, rep.seqno);
+}
+
 static struct kunit_case vmw_execbuf_mock_cases[] = {
 	KUNIT_CASE(vmw_execbuf_mock_nop),
 	KUNIT_CASE(vmw_execbuf_mock_fence_thread),
@@ -595,12 +644,22 @@ static struct kunit_suite vmw_execbuf_mock_suite = {
 	.test_cases = vmw_execbuf_mock_cases,
 };
 
-/* The same on command buffers (VMW_MOCK_CMDBUF). */
+/* The same on command buffers (VMW_MOCK_CMDBUF), and a command error. */
+static struct kunit_case vmw_execbuf_mock_cmdbuf_cases[] = {
+	KUNIT_CASE(vmw_execbuf_mock_nop),
+	KUNIT_CASE(vmw_execbuf_mock_fence_thread),
+	KUNIT_CASE(vmw_execbuf_mock_export_fence_fd),
+	KUNIT_CASE_PARAM(vmw_execbuf_mock_mob, vmw_eb_mob_gen_params),
+	KUNIT_CASE_PARAM(vmw_execbuf_mock_refused, vmw_eb_refuse_gen_params),
+	KUNIT_CASE(vmw_execbuf_mock_cmdbuf_error),
+	{}
+};
+
 static struct kunit_suite vmw_execbuf_mock_cmdbuf_suite = {
 	.name = "vmwgfx_execbuf_mock_cmdbuf",
 	.init = vmw_mock_cmdbuf_init,
 	.exit = vmw_mock_exit,
-	.test_cases = vmw_execbuf_mock_cases,
+	.test_cases = vmw_execbuf_mock_cmdbuf_cases,
 };
 
 kunit_test_suites(&vmw_execbuf_mock_suite, &vmw_execbuf_mock_cmdbuf_suite);

@@ -38,8 +38,11 @@
  * delayed-delete worker unbinds MOBs and fences them too): it reads the
  * buffer through its DMA address, as the device does, keeps a copy of its
  * commands for vmw_mock_fifo_read() and completes it at once (the manager
- * frees it the next time it processes its queues). One such device exists
- * at a time, as KUnit runs one test at a time.
+ * frees it the next time it processes its queues). A test may make a
+ * buffer stop on a command error (vmw_mock_cmdbuf_error()), after which the
+ * device holds what the driver submits until the driver's error work
+ * preempts and restarts it, as the device does. One such device exists at
+ * a time, as KUnit runs one test at a time.
  *
  * Waits: with no interrupts, vmw_fence_wait() (the fence's dma_fence wait
  * op) re-reads SVGA_FIFO_FENCE when it is woken, and dma_fence_signal() from
@@ -50,6 +53,7 @@
 
 #include <kunit/test.h>
 
+#include <linux/completion.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
@@ -84,6 +88,8 @@
 #define VMW_MOCK_CMDBUF_POOL_SIZE (256 * 4096)
 /* commands of submitted command buffers not yet read by the test */
 #define VMW_MOCK_CB_BYTES (256 * 1024)
+/* Buffers the device holds while stopped on a command error */
+#define VMW_MOCK_CB_HELD 16
 
 /**
  * struct vmw_mock_mob - a MOB as the device knows it
@@ -106,11 +112,20 @@ struct vmw_mock_mob {
  * @otables_up: the object tables are set up
  * @cmdbuf_up: the command buffer manager is up
  * @regs: with VMW_MOCK_CMDBUF, the device's registers
- * @cb_lock: protects @cb and @cb_used
+ * @cb_lock: the device's lock: protects @cb, @cb_used and the command
+ *	error state below
  * @cb: the commands of the command buffers the device ran, in order, not
  *	read by vmw_mock_fifo_read() yet
  * @cb_used: bytes in @cb
  * @cb_lost: a buffer did not fit in @cb, or was not one the device can run
+ * @cb_error: offset of the command the next buffer stops at with a command
+ *	error, or U32_MAX (vmw_mock_cmdbuf_error())
+ * @cb_stopped: the device stopped on a command error and runs no buffer
+ *	until the driver starts it again
+ * @cb_held: the DMA addresses of the buffers submitted while stopped, not
+ *	run
+ * @cb_nheld: their number
+ * @cb_restarted: after a command error, the driver restarted a context
  */
 struct vmw_mock_priv {
 	struct vmw_mock m;
@@ -124,6 +139,11 @@ struct vmw_mock_priv {
 	u8 *cb;
 	u32 cb_used;
 	bool cb_lost;
+	u32 cb_error;
+	bool cb_stopped;
+	dma_addr_t cb_held[VMW_MOCK_CB_HELD];
+	unsigned int cb_nheld;
+	struct completion cb_restarted;
 };
 
 static struct vmw_mock_priv *to_priv(struct vmw_mock *m)
@@ -298,10 +318,79 @@ static void *vmw_mock_dma_va(struct vmw_mock *m, dma_addr_t dma)
 }
 
 /*
+ * Run a buffer, with the device's lock held: keep a copy of its commands
+ * and complete it. A buffer armed with vmw_mock_cmdbuf_error() runs up to
+ * the failing command and stops there with a command error, and the
+ * device stops.
+ */
+static void vmw_mock_cmdbuf_run(struct vmw_mock *m, SVGACBHeader *cb)
+{
+	struct vmw_mock_priv *p = to_priv(m);
+	SVGACBStatus status = SVGA_CB_STATUS_COMPLETED;
+	u32 len;
+
+	lockdep_assert_held(&p->cb_lock);
+	len = cb->length - cb->offset;
+	if (p->cb_error < len) {
+		len = p->cb_error;
+		cb->errorOffset = cb->offset + p->cb_error;
+		status = SVGA_CB_STATUS_COMMAND_ERROR;
+		p->cb_error = U32_MAX;
+		p->cb_stopped = true;
+	}
+	if ((cb->flags & SVGA_CB_FLAG_MOB) || cb->offset > cb->length ||
+	    len > VMW_MOCK_CB_BYTES - p->cb_used) {
+		p->cb_lost = true;
+	} else {
+		memcpy(p->cb + p->cb_used,
+		       vmw_mock_dma_va(m, cb->ptr.pa + cb->offset), len);
+		p->cb_used += len;
+	}
+	cb->status = status;
+}
+
+/*
+ * A device-context buffer, run at once: preempt returns the buffers held
+ * since a command error as preempted; start runs those held since, in
+ * order, and lets the device run buffers again.
+ */
+static void vmw_mock_cmdbuf_device(struct vmw_mock *m, const u32 *dc)
+{
+	struct vmw_mock_priv *p = to_priv(m);
+	SVGACBHeader *cb;
+	unsigned int i;
+
+	spin_lock(&p->cb_lock);
+	switch (dc[0]) {
+	case SVGA_DC_CMD_PREEMPT:
+		for (i = 0; i < p->cb_nheld; i++) {
+			cb = vmw_mock_dma_va(m, p->cb_held[i]);
+			cb->status = SVGA_CB_STATUS_PREEMPTED;
+		}
+		p->cb_nheld = 0;
+		break;
+	case SVGA_DC_CMD_START_STOP_CONTEXT:
+		if (!((const SVGADCCmdStartStop *)&dc[1])->enable ||
+		    !p->cb_stopped)
+			break;
+		p->cb_stopped = false;
+		for (i = 0; i < p->cb_nheld && !p->cb_stopped; i++)
+			vmw_mock_cmdbuf_run(m, vmw_mock_dma_va(m, p->cb_held[i]));
+		p->cb_nheld -= i;
+		memmove(p->cb_held, p->cb_held + i,
+			p->cb_nheld * sizeof(p->cb_held[0]));
+		complete(&p->cb_restarted);
+		break;
+	}
+	spin_unlock(&p->cb_lock);
+}
+
+/*
  * The device's side of vmw_cmdbuf_hw_submit(), with the command buffer
- * manager's spinlock held: run a device-context buffer (start, stop,
- * preempt: nothing to do), keep a copy of any other buffer's commands, and
- * complete the buffer.
+ * manager's spinlock held: run a device-context buffer at once
+ * (vmw_mock_cmdbuf_device()), run any other buffer (vmw_mock_cmdbuf_run())
+ * or, while the device is stopped on a command error, hold it until the
+ * driver preempts it or starts the device again.
  */
 static struct vmw_mock *vmw_mock_cmdbuf_dev;
 
@@ -311,24 +400,21 @@ static void vmw_mock_cmdbuf_submit(struct vmw_private *vmw, dma_addr_t handle,
 	struct vmw_mock *m = READ_ONCE(vmw_mock_cmdbuf_dev);
 	struct vmw_mock_priv *p = to_priv(m);
 	SVGACBHeader *cb = vmw_mock_dma_va(m, handle);
-	u32 len;
 
 	if (context == SVGA_CB_CONTEXT_DEVICE) {
+		vmw_mock_cmdbuf_device(m, vmw_mock_dma_va(m, cb->ptr.pa +
+							  cb->offset));
 		cb->status = SVGA_CB_STATUS_COMPLETED;
 		return;
 	}
 	spin_lock(&p->cb_lock);
-	len = cb->length - cb->offset;
-	if ((cb->flags & SVGA_CB_FLAG_MOB) || cb->offset > cb->length ||
-	    len > VMW_MOCK_CB_BYTES - p->cb_used) {
+	if (!p->cb_stopped)
+		vmw_mock_cmdbuf_run(m, cb);
+	else if (p->cb_nheld < VMW_MOCK_CB_HELD)
+		p->cb_held[p->cb_nheld++] = handle;
+	else
 		p->cb_lost = true;
-	} else {
-		memcpy(p->cb + p->cb_used,
-		       vmw_mock_dma_va(m, cb->ptr.pa + cb->offset), len);
-		p->cb_used += len;
-	}
 	spin_unlock(&p->cb_lock);
-	cb->status = SVGA_CB_STATUS_COMPLETED;
 }
 
 /*
@@ -346,6 +432,8 @@ static int vmw_mock_cmdbuf_up(struct vmw_mock *m)
 	if (!p->regs || !p->cb)
 		return -ENOMEM;
 	spin_lock_init(&p->cb_lock);
+	p->cb_error = U32_MAX;
+	init_completion(&p->cb_restarted);
 	vmw->rmmio = (u32 __force __iomem *)p->regs;
 	if (WARN_ON(vmw_mock_cmdbuf_dev))
 		return -EBUSY;
@@ -894,6 +982,47 @@ u32 vmw_mock_fence_signal_all(struct vmw_mock *m)
 
 	vmw_mock_fence_signal(m, seqno);
 	return seqno;
+}
+
+/**
+ * vmw_mock_cmdbuf_error() - fail the next command buffer with a command error
+ * @m: the device (VMW_MOCK_CMDBUF)
+ * @offset: offset in bytes, from where the device starts the buffer, of the
+ *	command that fails
+ *
+ * The next buffer the device runs that is not a device-context buffer and
+ * holds more than @offset bytes runs the commands before @offset (their
+ * copy is what vmw_mock_fifo_read() returns) and stops at the command at
+ * @offset with SVGA_CB_STATUS_COMMAND_ERROR, as the device does when a
+ * command fails. The driver then skips that command and restarts its
+ * contexts from a work item (vmw_cmdbuf_work_func()); see
+ * vmw_mock_cmdbuf_wait_restart().
+ */
+void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 offset)
+{
+	struct vmw_mock_priv *p = to_priv(m);
+
+	spin_lock(&p->cb_lock);
+	p->cb_error = offset;
+	spin_unlock(&p->cb_lock);
+}
+
+/**
+ * vmw_mock_cmdbuf_wait_restart() - wait for the driver to restart the device
+ * @m: the device (VMW_MOCK_CMDBUF)
+ *
+ * Waits until the driver, after a command error, has started a command
+ * buffer context again (SVGA_DC_CMD_START_STOP_CONTEXT, enable): the last
+ * device command of its error work. The wait is bounded only so that a
+ * driver that never restarts fails the test instead of hanging it.
+ *
+ * Return: 0, or -ETIMEDOUT after 10 seconds.
+ */
+int vmw_mock_cmdbuf_wait_restart(struct vmw_mock *m)
+{
+	if (!wait_for_completion_timeout(&to_priv(m)->cb_restarted, 10 * HZ))
+		return -ETIMEDOUT;
+	return 0;
 }
 
 /**

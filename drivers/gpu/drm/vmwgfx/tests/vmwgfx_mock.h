@@ -108,6 +108,8 @@ const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
 void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno);
 u32 vmw_mock_fence_signal_all(struct vmw_mock *m);
 void vmw_mock_fence_run_ahead(struct vmw_mock *m);
+void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 offset);
+int vmw_mock_cmdbuf_wait_restart(struct vmw_mock *m);
 int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
 		      size_t len);
 u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid);

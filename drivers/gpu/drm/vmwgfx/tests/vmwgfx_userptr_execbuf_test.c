@@ -73,6 +73,7 @@ struct ue_remap {
  * @last_sgt: the last sg-table the helper allocated for a commit
  * @job_fence: the seqno of the first fence command the device read after
  *	the last job it read (ue_submitted()), 0 if none
+ * @fail_nth: what ue_fail_after_hook() sets current->fail_nth to
  */
 struct ue_ctx {
 	struct vmw_mock *m;
@@ -85,6 +86,7 @@ struct ue_ctx {
 	u32 salt;
 	struct ttm_refct_sgt *last_sgt;
 	u32 job_fence;
+	unsigned int fail_nth;
 };
 
 /* What ue_commit_hook() does besides recording the sg-table. */
@@ -712,12 +714,11 @@ struct ue_fault {
 
 /*
  * One turn: the execbuf unharmed first, its allocations counted, then
- * again with its @nth allocation failed (if @nth is 0, the allocation
- * @back before its last), and the checks. Returns what the second
- * execbuf returned.
+ * again with its @nth allocation failed, and the checks. Returns what the
+ * second execbuf returned.
  */
 static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
-			 unsigned int nth, unsigned int back)
+			 unsigned int nth)
 {
 	struct ue_ctx *c = ue(test);
 	struct ttm_user_bo_stats *stats = &c->m->vmw->udev.stats;
@@ -737,8 +738,6 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ue_submitted(test));
 	ue_fault_close(test, handle);
-	if (!nth)
-		nth = f->points > back ? f->points - back : 1;
 
 	handle = ue_fault_prepare(test, f->addr, &f->arg);
 	gobj = drm_gem_object_lookup(c->m->file, handle);
@@ -829,10 +828,9 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
  * same execbuf unharmed just before, which leaves the slab pages the turn
  * needs. Still, allocations the kernel makes on its own account, in some
  * turns and not in others, can shift a turn's points by one and let the
- * walk pass one by: the fence handle's, the last but for what the kernel
- * may allocate on its own account after it, is failed by its count from
- * the end if the walk missed it, which makes its failure path (the one
- * that leaked the file's object file) run in most, not all, runs.
+ * walk pass one by; the fence handle's, the last, is the one it may miss.
+ * ue_fence_handle_alloc_fail() fails those by their count from the
+ * critical section, which nothing shifts.
  */
 static void ue_alloc_fail(struct kunit *test)
 {
@@ -845,8 +843,8 @@ static void ue_alloc_fail(struct kunit *test)
 			.context_handle = SVGA3D_INVALID_ID,
 		},
 	};
-	unsigned int nth, i, walked;
 	struct drm_vmw_fence_rep rep;
+	unsigned int nth;
 	int ret = -ENOMEM;
 
 	vmw_mock_faults_fire(test);
@@ -872,7 +870,7 @@ static void ue_alloc_fail(struct kunit *test)
 
 	ttm_user_bo_fail_alloc.verbose = 0;
 	for (nth = 1; nth <= UE_FAULT_MAX; nth++) {
-		ret = ue_fault_turn(test, &f, nth, 0);
+		ret = ue_fault_turn(test, &f, nth);
 		/* Done when no allocation failed; one report, not many. */
 		if ((!ret && f.left) || test->status == KUNIT_FAILURE)
 			break;
@@ -882,17 +880,9 @@ static void ue_alloc_fail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.rep.error, 0);
 	/* Far more than the helper's own few points. */
 	KUNIT_EXPECT_GE(test, nth - 1, 20);
-	walked = f.synced;
-	for (i = 0; !f.synced && i < 8; i++)
-		ue_fault_turn(test, &f, 0, i);
 	ttm_user_bo_fail_alloc.verbose = verbose;
-	/*
-	 * Not an expectation: in some runs neither the walk nor the count
-	 * from the end reach it (see above).
-	 */
-	kunit_info(test, "%u allocations failed in turn, %u recovered from; the fence handle's failed %s\n",
-		   nth - 1, f.recovered, walked ? "in the walk" :
-		   f.synced ? "by its count after the walk" : "in no turn");
+	kunit_info(test, "%u allocations failed in turn, %u recovered from, %u after the job ran\n",
+		   nth - 1, f.recovered, f.synced);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif
@@ -975,6 +965,64 @@ static void ue_race(struct kunit *test)
 	KUNIT_EXPECT_GT(test, r.remaps, 0);
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/* Just before the critical section: fail the test's fail_nth-th allocation. */
+static void ue_fail_after_hook(struct vmw_private *dev_priv)
+{
+	current->fail_nth = ue(kunit_get_current_test())->fail_nth;
+}
+#endif
+
+/*
+ * The k-th allocation from the start of the critical section on fails,
+ * for k = 1, 2, ... until a k that fails none. Nothing in the section
+ * allocates, so each one is made after it, when the fence gets its handle
+ * in the file (vmw_user_fence_publish()): the job ran, on the committed
+ * pages, then execbuf waited for it (the device runs ahead) and returns 0,
+ * with -ENOMEM in the fence rep and no handle. kmemleak (reliability
+ * config) finds what such a turn leaves allocated: the file reference
+ * ttm_base_object_init() took, before
+ * drm-vmwgfx-ttm-base-object-init-drop-tfile-on-error. Counted from the
+ * section, the allocations are the same in every run, unlike
+ * ue_alloc_fail()'s, which the kernel's own allocations before can shift.
+ */
+static void ue_fence_handle_alloc_fail(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+	unsigned int k, left = 0;
+	int ret;
+
+	vmw_mock_faults_fire(test);
+	vmw_mock_fence_run_ahead(c->m);
+	kunit_activate_static_stub(test, vmw_execbuf_user_hook,
+				   ue_fail_after_hook);
+	for (k = 1; k <= UE_FAULT_MAX; k++) {
+		c->fail_nth = k;
+		ret = ue_execbuf(test, &rep);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "allocation %u", k);
+		ue_expect_job(test, 0);
+		if (left)
+			break;
+		KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
+				    "allocation %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, rep.handle, 0, "allocation %u", k);
+	}
+	/* the k that failed none: a handle, no error */
+	KUNIT_EXPECT_NE(test, left, 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	KUNIT_EXPECT_NE(test, rep.handle, 0);
+	KUNIT_EXPECT_GE(test, k - 1, 1);
+	kunit_info(test, "%u allocations after the section, each failed in turn\n",
+		   k - 1);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
 static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_commit_and_read),
 	KUNIT_CASE(ue_remap_rebinds),
@@ -986,6 +1034,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_other_mm_refused),
+	KUNIT_CASE(ue_fence_handle_alloc_fail),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}
@@ -1009,6 +1058,7 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_other_mm_refused),
+	KUNIT_CASE(ue_fence_handle_alloc_fail),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}

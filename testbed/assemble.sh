@@ -39,7 +39,14 @@ fi
 
 # --- quilt series ------------------------------------------------------------
 ln -sfn "$REPO/patches" "$tree/patches"
-apply_series "$tree" "$stamp/series" "$(basename "$base")" || exit 1
+rc=0
+apply_series "$tree" "$stamp/series" "$(basename "$base")" || rc=$?
+if [ $rc -eq 2 ]; then
+	log "$tree was left half-patched (an interrupted run?): starting again from the base"
+	rm -f "$stamp/base"
+	exec "$0" "$@"
+fi
+[ $rc -eq 0 ] || exit 1
 
 # --- overlay symlinks --------------------------------------------------------
 new=$(mktemp)

@@ -62,11 +62,13 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || die "could not install $2"
 }
 
-# series_hash [patches dir]: a hash of the series file and every patch it
+# series_hash [patches dir]: a hash of the series file, every patch it
 # lists (a patch that does not exist yet, right after "quilt new", hashes as
-# empty); the repository's patches/ by default
+# empty) and the quilt settings they are pushed with; the repository's
+# patches/ by default
 series_hash() {
 	(
+		cat "$TESTBED/quiltrc"
 		cd "${1:-$REPO/patches}" || exit 0
 		cat series 2>/dev/null || true
 		for p in $(grep -v '^#' series 2>/dev/null || true); do
@@ -77,26 +79,32 @@ series_hash() {
 
 # apply_series <tree> <stamp file> <base name>: bring <tree>'s applied quilt
 # series up to date with its patches/ (a symlink to the repository's). When
-# the series or a patch differs from what <stamp file> records, every patch
-# applied before is popped and the series is pushed again from the start.
+# the series, a patch or the quilt settings differ from what <stamp file>
+# records, every patch applied before is popped and the series is pushed
+# again from the start.
 #
 # The pop goes by what .pc/ records, not by "quilt applied": once a patch is
 # inserted, removed or reordered in the series, quilt refuses to list the
 # applied patches ("The series file no longer matches the applied patches")
 # but still pops them from its backups. A patch that does not apply is named,
-# its rejected hunks are shown, and the tree is left with nothing applied.
+# its rejected hunks are shown, and the tree is left with nothing applied
+# (return 1). A run interrupted while it popped or pushed (<stamp file>.busy
+# left behind) may have left files patched that .pc/ does not record, and so
+# may a pop that fails: the tree cannot be trusted, return 2 (assemble.sh
+# copies the base again).
 apply_series() {
-	local tree=$1 stampf=$2 basename=$3 hash out failed rej
+	local tree=$1 stampf=$2 basename=$3 hash out failed rej rc=0
 	need quilt quilt
+	[ ! -e "$stampf.busy" ] || return 2
 	hash=$(series_hash "$tree/patches")
 	[ "$(cat "$stampf" 2>/dev/null)" != "$hash" ] || return 0
+	rm -f "$stampf"
+	touch "$stampf.busy"
 	(
-		cd "$tree"
+		cd "$tree" || exit 2
 		q() { command quilt --quiltrc "$TESTBED/quiltrc" "$@"; }
-		rm -f "$stampf"
 		if [ -s .pc/applied-patches ]; then
-			q pop -a -f -q >/dev/null ||
-				die "cannot pop the applied series in $tree; remove it to start again"
+			q pop -a -f -q >/dev/null || exit 2
 		fi
 		grep -qv -e '^#' -e '^\s*$' patches/series 2>/dev/null || exit 0
 		if ! out=$(q push -a -q --leave-rejects 2>&1); then
@@ -108,9 +116,12 @@ apply_series() {
 				cat "$rej" >&2
 				rm -f "$rej"
 			done
-			q pop -a -f -q >/dev/null 2>&1 || true
+			q pop -a -f -q >/dev/null 2>&1 || exit 2
 			exit 1
 		fi
-	) || return 1
+	) || rc=$?
+	[ $rc -eq 2 ] && return 2
+	rm -f "$stampf.busy"
+	[ $rc -eq 0 ] || return 1
 	echo "$hash" > "$stampf"
 }

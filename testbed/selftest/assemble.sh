@@ -11,6 +11,10 @@ need quilt quilt
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# the quilt settings, in a copy a case may change
+mkdir "$tmp/testbed"
+cp "$TESTBED/quiltrc" "$tmp/testbed/quiltrc"
+TESTBED=$tmp/testbed
 tree=$tmp/src
 mkdir -p "$tree" "$tmp/patches"
 for f in a b c; do echo "$f" > "$tree/$f"; done
@@ -28,7 +32,7 @@ apply() { apply_series "$tree" "$stampf" toy 2>"$tmp/err"; }
 content() { cat "$tree/a" "$tree/b" "$tree/c" | tr '\n' ' '; }
 
 echo "KTAP version 1"
-echo "1..8"
+echo "1..10"
 i=0 pass=0 fail=0
 # check <name> <wanted content> [applied patches]: the tree's files and the
 # patches quilt lists as applied
@@ -105,6 +109,30 @@ fi
 mkpatch X.patch c X
 apply || :
 check fixed_patch_applies "a A2 b B c X " "A.patch X.patch B.patch "
+
+# other quilt settings: pushed again
+touch -d '2000-01-01' "$tree/.pc/applied-patches"
+echo "# changed" >> "$TESTBED/quiltrc"
+apply || :
+i=$((i + 1))
+if [ "$(stat -c %Y "$tree/.pc/applied-patches")" != "$(date -d '2000-01-01' +%s)" ] &&
+   [ "$(content)" = "a A2 b B c X " ]; then
+	pass=$((pass + 1)); echo "ok $i quilt_settings_changed_reapplies"
+else
+	fail=$((fail + 1)); echo "not ok $i quilt_settings_changed_reapplies # not pushed again, or '$(content)'"
+fi
+
+# A run killed while it popped or pushed leaves its mark: the tree cannot
+# be trusted (assemble.sh copies the base again), whatever the stamp says.
+touch "$stampf.busy"
+rc=0
+apply || rc=$?
+i=$((i + 1))
+if [ $rc -eq 2 ]; then
+	pass=$((pass + 1)); echo "ok $i interrupted_run_is_not_trusted"
+else
+	fail=$((fail + 1)); echo "not ok $i interrupted_run_is_not_trusted # returned $rc, not 2"
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

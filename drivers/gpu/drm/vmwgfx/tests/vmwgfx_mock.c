@@ -57,6 +57,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -88,8 +89,8 @@
 #define VMW_MOCK_CMDBUF_POOL_SIZE (256 * 4096)
 /* commands of submitted command buffers not yet read by the test */
 #define VMW_MOCK_CB_BYTES (256 * 1024)
-/* Buffers the device holds while stopped on a command error */
-#define VMW_MOCK_CB_HELD 16
+/* Buffers the device holds while stopped: more than the driver queues */
+#define VMW_MOCK_CB_HELD 32
 
 /**
  * struct vmw_mock_mob - a MOB as the device knows it
@@ -118,8 +119,8 @@ struct vmw_mock_mob {
  *	read by vmw_mock_fifo_read() yet
  * @cb_used: bytes in @cb
  * @cb_lost: a buffer did not fit in @cb, or was not one the device can run
- * @cb_error: offset of the command the next buffer stops at with a command
- *	error, or U32_MAX (vmw_mock_cmdbuf_error())
+ * @cb_error: the id of the command the device fails next, or 0
+ *	(vmw_mock_cmdbuf_error())
  * @cb_stopped: the device stopped on a command error and runs no buffer
  *	until the driver starts it again
  * @cb_held: the DMA addresses of the buffers submitted while stopped, not
@@ -318,24 +319,51 @@ static void *vmw_mock_dma_va(struct vmw_mock *m, dma_addr_t dma)
 }
 
 /*
+ * The offset in bytes of the first command @id in @len bytes of commands,
+ * or U32_MAX: 3D commands, fences, and nothing past a command the mock
+ * cannot parse (vmw_mock_fifo_read() reports those).
+ */
+static u32 vmw_mock_cmd_offset(const u32 *words, u32 len, u32 id)
+{
+	u32 nw = len / 4, i = 0;
+
+	while (i < nw) {
+		if (words[i] == id)
+			return i * 4;
+		if (words[i] >= SVGA_3D_CMD_BASE && nw - i >= 2)
+			i += 2 + DIV_ROUND_UP(words[i + 1], 4);
+		else if (words[i] == SVGA_CMD_FENCE)
+			i += 2;
+		else
+			break;
+	}
+	return U32_MAX;
+}
+
+/*
  * Run a buffer, with the device's lock held: keep a copy of its commands
- * and complete it. A buffer armed with vmw_mock_cmdbuf_error() runs up to
- * the failing command and stops there with a command error, and the
- * device stops.
+ * and complete it. If it holds the command vmw_mock_cmdbuf_error() armed,
+ * it runs up to that command and stops there with a command error, and
+ * the device stops.
  */
 static void vmw_mock_cmdbuf_run(struct vmw_mock *m, SVGACBHeader *cb)
 {
 	struct vmw_mock_priv *p = to_priv(m);
 	SVGACBStatus status = SVGA_CB_STATUS_COMPLETED;
-	u32 len;
+	u32 len, err = U32_MAX;
 
 	lockdep_assert_held(&p->cb_lock);
 	len = cb->length - cb->offset;
-	if (p->cb_error < len) {
-		len = p->cb_error;
-		cb->errorOffset = cb->offset + p->cb_error;
+	if (p->cb_error && !(cb->flags & SVGA_CB_FLAG_MOB) &&
+	    cb->offset <= cb->length)
+		err = vmw_mock_cmd_offset(vmw_mock_dma_va(m, cb->ptr.pa +
+							  cb->offset),
+					  len, p->cb_error);
+	if (err != U32_MAX) {
+		len = err;
+		cb->errorOffset = cb->offset + err;
 		status = SVGA_CB_STATUS_COMMAND_ERROR;
-		p->cb_error = U32_MAX;
+		p->cb_error = 0;
 		p->cb_stopped = true;
 	}
 	if ((cb->flags & SVGA_CB_FLAG_MOB) || cb->offset > cb->length ||
@@ -367,6 +395,7 @@ static void vmw_mock_cmdbuf_device(struct vmw_mock *m, const u32 *dc)
 			cb = vmw_mock_dma_va(m, p->cb_held[i]);
 			cb->status = SVGA_CB_STATUS_PREEMPTED;
 		}
+		m->cb_preempted += p->cb_nheld;
 		p->cb_nheld = 0;
 		break;
 	case SVGA_DC_CMD_START_STOP_CONTEXT:
@@ -432,7 +461,6 @@ static int vmw_mock_cmdbuf_up(struct vmw_mock *m)
 	if (!p->regs || !p->cb)
 		return -ENOMEM;
 	spin_lock_init(&p->cb_lock);
-	p->cb_error = U32_MAX;
 	init_completion(&p->cb_restarted);
 	vmw->rmmio = (u32 __force __iomem *)p->regs;
 	if (WARN_ON(vmw_mock_cmdbuf_dev))
@@ -985,25 +1013,23 @@ u32 vmw_mock_fence_signal_all(struct vmw_mock *m)
 }
 
 /**
- * vmw_mock_cmdbuf_error() - fail the next command buffer with a command error
+ * vmw_mock_cmdbuf_error() - fail the next command of an id
  * @m: the device (VMW_MOCK_CMDBUF)
- * @offset: offset in bytes, from where the device starts the buffer, of the
- *	command that fails
+ * @id: the command's id (an SVGA_3D_CMD_*, not 0)
  *
- * The next buffer the device runs that is not a device-context buffer and
- * holds more than @offset bytes runs the commands before @offset (their
- * copy is what vmw_mock_fifo_read() returns) and stops at the command at
- * @offset with SVGA_CB_STATUS_COMMAND_ERROR, as the device does when a
- * command fails. The driver then skips that command and restarts its
- * contexts from a work item (vmw_cmdbuf_work_func()); see
- * vmw_mock_cmdbuf_wait_restart().
+ * The next command @id the device reads fails: the buffer that holds it
+ * runs the commands before it (their copy is what vmw_mock_fifo_read()
+ * returns) and stops there with SVGA_CB_STATUS_COMMAND_ERROR, as the device
+ * does when a command fails, and the device stops. The driver then skips
+ * that command and restarts its contexts from a work item
+ * (vmw_cmdbuf_work_func()); see vmw_mock_cmdbuf_wait_restart().
  */
-void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 offset)
+void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 id)
 {
 	struct vmw_mock_priv *p = to_priv(m);
 
 	spin_lock(&p->cb_lock);
-	p->cb_error = offset;
+	p->cb_error = id;
 	spin_unlock(&p->cb_lock);
 }
 
@@ -1012,9 +1038,10 @@ void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 offset)
  * @m: the device (VMW_MOCK_CMDBUF)
  *
  * Waits until the driver, after a command error, has started a command
- * buffer context again (SVGA_DC_CMD_START_STOP_CONTEXT, enable): the last
- * device command of its error work. The wait is bounded only so that a
- * driver that never restarts fails the test instead of hanging it.
+ * buffer context again (SVGA_DC_CMD_START_STOP_CONTEXT, enable), which its
+ * error work does last, and until that work has returned. The wait for the
+ * start is bounded only so that a driver that never restarts fails the
+ * test instead of hanging it.
  *
  * Return: 0, or -ETIMEDOUT after 10 seconds.
  */
@@ -1022,7 +1049,55 @@ int vmw_mock_cmdbuf_wait_restart(struct vmw_mock *m)
 {
 	if (!wait_for_completion_timeout(&to_priv(m)->cb_restarted, 10 * HZ))
 		return -ETIMEDOUT;
+	vmw_cmdbuf_flush_error_work(m->vmw->cman);
 	return 0;
+}
+
+static void vmw_mock_close_fd(void *fd)
+{
+	close_fd((uintptr_t)fd);
+}
+
+/**
+ * vmw_mock_next_fd() - the file descriptor the task gets next
+ * @test: the test
+ *
+ * Return: the lowest descriptor free in the task's table (KUnit's thread
+ * shares init's), so that a test can see a descriptor left behind.
+ */
+int vmw_mock_next_fd(struct kunit *test)
+{
+	int fd = get_unused_fd_flags(0);
+
+	KUNIT_ASSERT_GE(test, fd, 0);
+	put_unused_fd(fd);
+	return fd;
+}
+
+/**
+ * vmw_mock_fd_track() - close a file descriptor when the test ends
+ * @test: the test
+ * @fd: a descriptor the test got, open
+ *
+ * Closes @fd when the test ends, also when an assertion ends it early,
+ * unless vmw_mock_fd_close() closed it before: KUnit's thread shares
+ * init's file table, which outlives the test and its device.
+ */
+void vmw_mock_fd_track(struct kunit *test, int fd)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vmw_mock_close_fd,
+							(void *)(uintptr_t)fd),
+			0);
+}
+
+/**
+ * vmw_mock_fd_close() - close a descriptor of vmw_mock_fd_track() now
+ * @test: the test
+ * @fd: the descriptor
+ */
+void vmw_mock_fd_close(struct kunit *test, int fd)
+{
+	kunit_release_action(test, vmw_mock_close_fd, (void *)(uintptr_t)fd);
 }
 
 /**

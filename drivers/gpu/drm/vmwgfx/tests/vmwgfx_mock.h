@@ -66,6 +66,8 @@ struct vmw_mock_cmd {
  * @fence_signaled: the last seqno the device signaled
  * @bad_cmd: the device read a command it cannot parse (the rest of that
  *	read was dropped); tests should expect it false
+ * @cb_preempted: command buffers the device returned preempted (held
+ *	after a command error, see vmw_mock_cmdbuf_error())
  * @priv: the test's own state, for callbacks that only have the device
  */
 struct vmw_mock {
@@ -79,6 +81,7 @@ struct vmw_mock {
 	u32 fence_seen;
 	u32 fence_signaled;
 	bool bad_cmd;
+	unsigned int cb_preempted;
 	void *priv;
 };
 
@@ -108,8 +111,11 @@ const struct vmw_mock_cmd *vmw_mock_find_cmd(const struct vmw_mock_cmd *cmds,
 void vmw_mock_fence_signal(struct vmw_mock *m, u32 seqno);
 u32 vmw_mock_fence_signal_all(struct vmw_mock *m);
 void vmw_mock_fence_run_ahead(struct vmw_mock *m);
-void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 offset);
+void vmw_mock_cmdbuf_error(struct vmw_mock *m, u32 id);
 int vmw_mock_cmdbuf_wait_restart(struct vmw_mock *m);
+int vmw_mock_next_fd(struct kunit *test);
+void vmw_mock_fd_track(struct kunit *test, int fd);
+void vmw_mock_fd_close(struct kunit *test, int fd);
 int vmw_mock_mob_read(struct vmw_mock *m, u32 mobid, u64 offset, void *dst,
 		      size_t len);
 u64 vmw_mock_mob_size(struct vmw_mock *m, u32 mobid);

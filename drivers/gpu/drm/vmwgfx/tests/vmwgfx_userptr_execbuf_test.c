@@ -829,7 +829,7 @@ static int ue_fault_turn(struct kunit *test, struct ue_fault *f,
  * needs. Still, allocations the kernel makes on its own account, in some
  * turns and not in others, can shift a turn's points by one and let the
  * walk pass one by; the fence handle's, the last, is the one it may miss.
- * ue_fence_handle_alloc_fail() fails those by their count from the
+ * ue_after_section_alloc_fail() fails those by their count from the
  * critical section, which nothing shifts.
  */
 static void ue_alloc_fail(struct kunit *test)
@@ -975,52 +975,138 @@ static void ue_fail_after_hook(struct vmw_private *dev_priv)
 
 /*
  * The k-th allocation from the start of the critical section on fails,
- * for k = 1, 2, ... until a k that fails none. Nothing in the section
- * allocates, so each one is made after it, when the fence gets its handle
- * in the file (vmw_user_fence_publish()): the job ran, on the committed
- * pages, then execbuf waited for it (the device runs ahead) and returns 0,
- * with -ENOMEM in the fence rep and no handle. kmemleak (reliability
- * config) finds what such a turn leaves allocated: the file reference
- * ttm_base_object_init() took, before
+ * for k = 1, 2, ... until a k that fails none, in an execbuf that exports
+ * its fence as a sync_file fd. Nothing in the section allocates, so each
+ * one is made after it, when the fence gets its handle in the file
+ * (vmw_user_fence_publish()) or its fd: the job ran, on the committed
+ * pages, and execbuf returns 0. If the handle could not be made, the
+ * fence rep has -ENOMEM, no handle and no fd; if the fd could not be made,
+ * a handle and fd -1; either way execbuf waited for the job (the device
+ * runs ahead). Some allocations may fail with no harm (the ID allocator's
+ * preload, KASAN's stack records). No fd is left behind. kmemleak
+ * (reliability config) finds what a turn leaves allocated: the file
+ * reference ttm_base_object_init() took, before
  * drm-vmwgfx-ttm-base-object-init-drop-tfile-on-error. Counted from the
- * section, the allocations are the same in every run, unlike
- * ue_alloc_fail()'s, which the kernel's own allocations before can shift.
+ * section, these allocations come in every run, unlike in
+ * ue_alloc_fail(), whose count the kernel's own allocations before can
+ * shift past them.
  */
-static void ue_fence_handle_alloc_fail(struct kunit *test)
+static void ue_after_section_alloc_fail(struct kunit *test)
 {
 #ifdef CONFIG_FAULT_INJECTION
+	unsigned int k, left = 0, nohandle = 0, nofd = 0;
 	struct ue_ctx *c = ue(test);
+	struct vmw_mock_wait_query cmd;
+	struct drm_vmw_execbuf_arg arg;
 	struct drm_vmw_fence_rep rep;
-	unsigned int k, left = 0;
-	int ret;
+	int ret, fd;
 
 	vmw_mock_faults_fire(test);
 	vmw_mock_fence_run_ahead(c->m);
+	vmw_mock_wait_query_init(&cmd, c->cid, c->handle);
+	vmw_mock_execbuf_arg(test, &cmd, sizeof(cmd), &arg);
+	arg.flags = DRM_VMW_EXECBUF_FLAG_EXPORT_FENCE_FD;
+	fd = vmw_mock_next_fd(test);
 	kunit_activate_static_stub(test, vmw_execbuf_user_hook,
 				   ue_fail_after_hook);
 	for (k = 1; k <= UE_FAULT_MAX; k++) {
 		c->fail_nth = k;
-		ret = ue_execbuf(test, &rep);
+		ret = vmw_mock_execbuf_run(test, &arg, &rep);
 		left = current->fail_nth;
 		current->fail_nth = 0;
+		if (rep.fd >= 0)
+			vmw_mock_fd_track(test, rep.fd);
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "allocation %u", k);
 		ue_expect_job(test, 0);
+		if (rep.error) {
+			KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
+					    "allocation %u", k);
+			KUNIT_EXPECT_EQ_MSG(test, rep.handle, 0,
+					    "allocation %u", k);
+			KUNIT_EXPECT_EQ_MSG(test, rep.fd, -1, "allocation %u", k);
+			nohandle++;
+		} else {
+			KUNIT_EXPECT_NE_MSG(test, rep.handle, 0,
+					    "allocation %u", k);
+			if (rep.fd < 0)
+				nofd++;
+			else
+				KUNIT_EXPECT_EQ_MSG(test, rep.fd, fd,
+						    "allocation %u", k);
+		}
+		if (rep.fd >= 0)
+			vmw_mock_fd_close(test, rep.fd);
+		KUNIT_EXPECT_EQ_MSG(test, vmw_mock_next_fd(test), fd,
+				    "allocation %u", k);
 		if (left)
 			break;
-		KUNIT_EXPECT_EQ_MSG(test, rep.error, -ENOMEM,
-				    "allocation %u", k);
-		KUNIT_EXPECT_EQ_MSG(test, rep.handle, 0, "allocation %u", k);
 	}
-	/* the k that failed none: a handle, no error */
+	/* the k that failed none: a handle and an fd */
 	KUNIT_EXPECT_NE(test, left, 0);
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 	KUNIT_EXPECT_NE(test, rep.handle, 0);
-	KUNIT_EXPECT_GE(test, k - 1, 1);
-	kunit_info(test, "%u allocations after the section, each failed in turn\n",
-		   k - 1);
+	KUNIT_EXPECT_GE(test, rep.fd, 0);
+	/* at least the handle's reference object, the sync_file */
+	KUNIT_EXPECT_GE(test, nohandle, 1);
+	KUNIT_EXPECT_GE(test, nofd, 1);
+	kunit_info(test, "%u allocations after the section failed in turn: %u the handle, %u the fd\n",
+		   k - 1, nohandle, nofd);
 #else
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #endif
+}
+
+/*
+ * On command buffers, the device rejects the job's only command. A
+ * userptr job's fence is in a buffer of its own (the tail), submitted
+ * right after the job's: the device stops at the failed command and holds
+ * the tail. The error work (vmw_cmdbuf_work_func()) preempts the tail,
+ * drops the failed buffer (nothing follows the failed command), requeues
+ * the tail and restarts the device, which runs it, and sends a fence of
+ * its own. The job's fence is in the BO's reservation and signals when
+ * the device passes it; the next job runs. The work is a fence signalling
+ * critical section whose allocations must not enter reclaim: lockdep
+ * watches it here on the path that sends its fence (a new current
+ * buffer under cur_mutex).
+ */
+static void ue_command_error(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	const struct vmw_mock_cmd *cmds;
+	struct drm_vmw_fence_rep rep;
+	unsigned int n;
+
+	vmw_mock_cmdbuf_error(c->m, SVGA_3D_CMD_WAIT_FOR_GB_QUERY);
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	KUNIT_EXPECT_EQ(test, rep.error, 0);
+	KUNIT_ASSERT_EQ(test, vmw_mock_cmdbuf_wait_restart(c->m), 0);
+	KUNIT_EXPECT_GE(test, c->m->cb_preempted, 1);
+
+	/*
+	 * The BO's MOB definition, then not the job's command; the tail's
+	 * fence, then the work's.
+	 */
+	n = vmw_mock_fifo_read(c->m, &cmds);
+	KUNIT_EXPECT_FALSE(test, c->m->bad_cmd);
+	KUNIT_EXPECT_NULL(test, vmw_mock_find_cmd(cmds, n,
+						  SVGA_3D_CMD_WAIT_FOR_GB_QUERY));
+	KUNIT_ASSERT_GE(test, n, 2);
+	KUNIT_EXPECT_EQ(test, cmds[n - 2].id, SVGA_CMD_FENCE);
+	KUNIT_EXPECT_EQ(test, *(const u32 *)cmds[n - 2].body, rep.seqno);
+	KUNIT_EXPECT_EQ(test, cmds[n - 1].id, SVGA_CMD_FENCE);
+	KUNIT_EXPECT_EQ(test, *(const u32 *)cmds[n - 1].body, rep.seqno + 1);
+	KUNIT_EXPECT_NULL(test, vmw_mock_find_cmd(cmds, n - 2, SVGA_CMD_FENCE));
+
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+							DMA_RESV_USAGE_WRITE));
+	vmw_mock_fence_signal(c->m, rep.seqno);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
+						       DMA_RESV_USAGE_WRITE));
+
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	ue_expect_job(test, 0);
+	vmw_mock_fence_signal_all(c->m);
 }
 
 static struct kunit_case ue_cases[] = {
@@ -1034,7 +1120,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_other_mm_refused),
-	KUNIT_CASE(ue_fence_handle_alloc_fail),
+	KUNIT_CASE(ue_after_section_alloc_fail),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}
@@ -1047,7 +1133,10 @@ static struct kunit_suite ue_suite = {
 	.test_cases = ue_cases,
 };
 
-/* The same on command buffers, where a stream may be larger. */
+/*
+ * The same on command buffers, where a stream may be larger, and a command
+ * the device rejects.
+ */
 static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_commit_and_read),
 	KUNIT_CASE(ue_remap_rebinds),
@@ -1058,7 +1147,8 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_other_mm_refused),
-	KUNIT_CASE(ue_fence_handle_alloc_fail),
+	KUNIT_CASE(ue_after_section_alloc_fail),
+	KUNIT_CASE(ue_command_error),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
 	{}

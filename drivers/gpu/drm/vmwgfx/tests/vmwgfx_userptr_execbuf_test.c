@@ -965,6 +965,97 @@ static void ue_race(struct kunit *test)
 	KUNIT_EXPECT_GT(test, r.remaps, 0);
 }
 
+/* SVGA_3D_CMD_SURFACE_DMA as userspace writes it, with one box */
+struct ue_surface_dma {
+	SVGA3dCmdHeader header;
+	SVGA3dCmdSurfaceDMA body;
+	SVGA3dCopyBox box;
+	SVGA3dCmdSurfaceDMASuffix suffix;
+};
+
+/* A handle no BO has */
+#define UE_NO_HANDLE 0x7fff
+
+/* A BO of the device's own memory, not userptr: its handle. */
+static u32 ue_plain_bo(struct kunit *test)
+{
+	union drm_vmw_alloc_bo_arg arg = { .req.size = PAGE_SIZE };
+	struct ue_ctx *c = ue(test);
+
+	KUNIT_ASSERT_EQ(test, vmw_gem_object_create_ioctl(&c->m->vmw->drm, &arg,
+							  c->m->file), 0);
+	return arg.rep.handle;
+}
+
+/* A 1x1 surface, guest-backed: its handle, which commands name as sid. */
+static u32 ue_surface(struct kunit *test)
+{
+	union drm_vmw_gb_surface_create_arg arg = {
+		.req = {
+			.format = SVGA3D_A8R8G8B8,
+			.mip_levels = 1,
+			.buffer_handle = SVGA3D_INVALID_ID,
+			.base_size = { .width = 1, .height = 1, .depth = 1 },
+		},
+	};
+	struct ue_ctx *c = ue(test);
+
+	KUNIT_ASSERT_EQ(test, vmw_gb_surface_define_ioctl(&c->m->vmw->drm, &arg,
+							  c->m->file), 0);
+	return arg.rep.handle;
+}
+
+/*
+ * A userptr BO is a MOB only for WAIT_FOR_GB_QUERY's result, and never a
+ * guest pointer (SVGAGuestPtr: a GMR or VRAM): END_GB_QUERY naming it as
+ * its result MOB, and SURFACE_DMA naming it as its guest memory, get
+ * -EINVAL from the command checker, with nothing submitted and nothing
+ * committed. The same commands naming no BO at all get the BO lookup's
+ * -ESRCH: the rest of each command passes the checks before the BO; and
+ * the same DMA runs with a plain BO as its guest memory.
+ */
+static void ue_other_uses_refused(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct vmw_mock_wait_query end;
+	struct ue_surface_dma dma = {
+		.header.id = SVGA_3D_CMD_SURFACE_DMA,
+		.header.size = sizeof(dma) - sizeof(dma.header),
+		.body.guest.pitch = PAGE_SIZE,
+		.body.host.sid = ue_surface(test),
+		.body.transfer = SVGA3D_WRITE_HOST_VRAM,
+		.box = { .w = 1, .h = 1, .d = 1 },
+		.suffix.suffixSize = sizeof(dma.suffix),
+		.suffix.maximumOffset = PAGE_SIZE,
+	};
+	long commits = UE_STAT(test, commits);
+	struct drm_vmw_fence_rep rep;
+
+	vmw_mock_wait_query_init(&end, c->cid, c->handle);
+	end.header.id = SVGA_3D_CMD_END_GB_QUERY;
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &end, sizeof(end), &rep),
+			-EINVAL);
+	dma.body.guest.ptr.gmrId = c->handle;
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &dma, sizeof(dma), &rep),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, ue_submitted(test));
+	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, commits), commits);
+	KUNIT_EXPECT_EQ(test, ue_info(test).committed_pages, 0);
+
+	/* no such BO: another error, at the same place */
+	end.body.mobid = UE_NO_HANDLE;
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &end, sizeof(end), &rep),
+			-ESRCH);
+	dma.body.guest.ptr.gmrId = UE_NO_HANDLE;
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &dma, sizeof(dma), &rep),
+			-ESRCH);
+	/* a plain BO as the guest memory of the same DMA: it runs */
+	dma.body.guest.ptr.gmrId = ue_plain_bo(test);
+	KUNIT_EXPECT_EQ(test, vmw_mock_execbuf(test, &dma, sizeof(dma), &rep), 0);
+	vmw_mock_fence_signal_all(c->m);
+}
+
 #ifdef CONFIG_FAULT_INJECTION
 /* Just before the critical section: fail the test's fail_nth-th allocation. */
 static void ue_fail_after_hook(struct vmw_private *dev_priv)
@@ -1120,6 +1211,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_other_mm_refused),
+	KUNIT_CASE(ue_other_uses_refused),
 	KUNIT_CASE(ue_after_section_alloc_fail),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
@@ -1147,6 +1239,7 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_other_mm_refused),
+	KUNIT_CASE(ue_other_uses_refused),
 	KUNIT_CASE(ue_after_section_alloc_fail),
 	KUNIT_CASE(ue_command_error),
 	KUNIT_CASE_SLOW(ue_alloc_fail),

@@ -1056,6 +1056,75 @@ static void ue_other_uses_refused(struct kunit *test)
 	vmw_mock_fence_signal_all(c->m);
 }
 
+/* The device as a thread: once told, it signals the job's fence. */
+struct ue_device {
+	struct vmw_mock *m;
+	u32 seqno;
+	struct completion go;
+	struct completion done;
+};
+
+static int ue_device_fn(void *arg)
+{
+	struct ue_device *d = arg;
+
+	wait_for_completion(&d->go);
+	vmw_mock_fence_signal(d->m, d->seqno);
+	kthread_complete_and_exit(&d->done, 0);
+}
+
+/*
+ * SYNCCPU on a userptr BO waits for the device: while a job that uses the
+ * BO runs, a grab that may not block gets -EBUSY; a blocking grab, with a
+ * device thread signaling the job's fence, returns only with the fence
+ * signaled. The grab holds off the CPU's writers' count until released.
+ */
+static void ue_synccpu_waits(struct kunit *test)
+{
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_synccpu_arg arg = {
+		.op = drm_vmw_synccpu_grab,
+		.handle = c->handle,
+		.flags = drm_vmw_synccpu_read | drm_vmw_synccpu_write |
+			 drm_vmw_synccpu_dontblock,
+	};
+	struct drm_vmw_fence_rep rep;
+	struct task_struct *task;
+	struct ue_device *d;
+	bool signaled;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
+	ue_expect_job(test, 0);
+	KUNIT_EXPECT_EQ(test, vmw_user_bo_synccpu_ioctl(&c->m->vmw->drm, &arg,
+							c->m->file), -EBUSY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->vbo->cpu_writers), 0);
+
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->m = c->m;
+	d->seqno = rep.seqno;
+	init_completion(&d->go);
+	init_completion(&d->done);
+	task = kthread_run(ue_device_fn, d, "ue-device");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* No assertion until the thread is done: it uses *d. */
+	complete(&d->go);
+	arg.flags &= ~drm_vmw_synccpu_dontblock;
+	ret = vmw_user_bo_synccpu_ioctl(&c->m->vmw->drm, &arg, c->m->file);
+	signaled = dma_resv_test_signaled(c->vbo->tbo.base.resv,
+					  DMA_RESV_USAGE_BOOKKEEP);
+	wait_for_completion(&d->done);
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, signaled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->vbo->cpu_writers), 1);
+	arg.op = drm_vmw_synccpu_release;
+	KUNIT_EXPECT_EQ(test, vmw_user_bo_synccpu_ioctl(&c->m->vmw->drm, &arg,
+							c->m->file), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->vbo->cpu_writers), 0);
+}
+
 #ifdef CONFIG_FAULT_INJECTION
 /* Just before the critical section: fail the test's fail_nth-th allocation. */
 static void ue_fail_after_hook(struct vmw_private *dev_priv)
@@ -1212,6 +1281,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_large_stream_refused),
 	KUNIT_CASE(ue_other_mm_refused),
 	KUNIT_CASE(ue_other_uses_refused),
+	KUNIT_CASE(ue_synccpu_waits),
 	KUNIT_CASE(ue_after_section_alloc_fail),
 	KUNIT_CASE_SLOW(ue_alloc_fail),
 	KUNIT_CASE_SLOW(ue_race),
@@ -1240,6 +1310,7 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_read_only_refused),
 	KUNIT_CASE(ue_other_mm_refused),
 	KUNIT_CASE(ue_other_uses_refused),
+	KUNIT_CASE(ue_synccpu_waits),
 	KUNIT_CASE(ue_after_section_alloc_fail),
 	KUNIT_CASE(ue_command_error),
 	KUNIT_CASE_SLOW(ue_alloc_fail),

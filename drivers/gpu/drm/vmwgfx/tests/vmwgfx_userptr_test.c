@@ -269,6 +269,34 @@ static void vmw_userptr_refusals(struct kunit *test)
 	ttm_bo_unreserve(&vbo->tbo);
 }
 
+/*
+ * A userptr BO backs no framebuffer and no surface: the lookup that
+ * ADDFB/ADDFB2 (vmw_kms_fb_create()) and the cursor make of a handle
+ * fails with -EINVAL and holds nothing; a plain BO is found.
+ */
+static void vmw_userptr_framebuffer_refused(struct kunit *test)
+{
+	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
+	union drm_vmw_alloc_bo_arg alloc = { .req.size = PAGE_SIZE };
+	struct vmw_mock *m = test->priv;
+	struct vmw_user_object uo = {};
+	u32 handle;
+
+	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, PAGE_SIZE, 0, &handle),
+			0);
+	KUNIT_EXPECT_EQ(test, vmw_user_object_lookup(m->vmw, m->file, handle,
+						     &uo), -EINVAL);
+	KUNIT_EXPECT_NULL(test, uo.buffer);
+	KUNIT_EXPECT_NULL(test, uo.surface);
+
+	KUNIT_ASSERT_EQ(test, vmw_gem_object_create_ioctl(&m->vmw->drm, &alloc,
+							  m->file), 0);
+	KUNIT_EXPECT_EQ(test, vmw_user_object_lookup(m->vmw, m->file,
+						     alloc.rep.handle, &uo), 0);
+	KUNIT_EXPECT_NOT_NULL(test, uo.buffer);
+	vmw_user_object_unref(&uo);
+}
+
 /* SYNCCPU works on a userptr BO. */
 static void vmw_userptr_synccpu(struct kunit *test)
 {
@@ -480,6 +508,7 @@ static struct kunit_case vmw_userptr_cases[] = {
 	KUNIT_CASE(vmw_userptr_probe_pages),
 	KUNIT_CASE(vmw_userptr_probe_read_only),
 	KUNIT_CASE(vmw_userptr_refusals),
+	KUNIT_CASE(vmw_userptr_framebuffer_refused),
 	KUNIT_CASE(vmw_userptr_synccpu),
 	KUNIT_CASE(vmw_userptr_debugfs),
 	KUNIT_CASE_PARAM(vmw_userptr_alloc_fail, vmw_alloc_fail_gen_params),

@@ -74,6 +74,8 @@ struct ue_remap {
  * @job_fence: the seqno of the first fence command the device read after
  *	the last job it read (ue_submitted()), 0 if none
  * @fail_nth: what ue_fail_after_hook() sets current->fail_nth to
+ * @hook_ubo: if set, the commit hook remaps only when it commits this BO
+ * @hook_addr: if set, the range the hooks remap instead of @addr
  */
 struct ue_ctx {
 	struct vmw_mock *m;
@@ -87,6 +89,8 @@ struct ue_ctx {
 	struct ttm_refct_sgt *last_sgt;
 	u32 job_fence;
 	unsigned int fail_nth;
+	struct ttm_user_bo *hook_ubo;
+	unsigned long hook_addr;
 };
 
 /* What ue_commit_hook() does besides recording the sg-table. */
@@ -161,7 +165,7 @@ static void ue_remap(struct kunit *test, u32 salt)
 {
 	struct ue_remap r = {
 		.mm = current->mm,
-		.addr = ue(test)->addr,
+		.addr = ue(test)->hook_addr ?: ue(test)->addr,
 		.salt = salt,
 	};
 	struct task_struct *t;
@@ -182,7 +186,8 @@ static void ue_commit_hook(struct ttm_user_bo *ubo, struct ttm_refct_sgt *sgt)
 		ttm_refct_sgt_put(c->last_sgt);
 	c->last_sgt = ttm_refct_sgt_get(sgt);
 	if (c->hook_mode == UE_HOOK_RECORD ||
-	    (c->hook_mode == UE_HOOK_REMAP_ONCE && c->hook_calls))
+	    (c->hook_mode == UE_HOOK_REMAP_ONCE && c->hook_calls) ||
+	    (c->hook_ubo && ubo != c->hook_ubo))
 		return;
 	c->hook_calls++;
 	ue_remap(test, ++c->salt);
@@ -515,6 +520,68 @@ static void ue_signal_ends_retry(struct kunit *test)
 	disallow_signal(SIGUSR1);
 	KUNIT_EXPECT_NULL(test, ue_submitted(test));
 	KUNIT_EXPECT_EQ(test, c->m->fence_seen, c->m->fence_signaled);
+}
+
+/*
+ * Two userptr BOs in one command stream, the second's range remapped while
+ * its commit holds the snapshot: execbuf backs off, takes the pages again
+ * and runs the job with each MOB listing its own range's current pages:
+ * the device reads the first range's contents and the second's new ones.
+ */
+static void ue_two_bos_one_stale(struct kunit *test)
+{
+	struct drm_vmw_userptr_arg uarg = { .size = UE_SIZE };
+	long stale = UE_STAT(test, stale_commits);
+	const SVGA3dCmdWaitForGBQuery *b1, *b2;
+	const struct vmw_mock_cmd *cmds, *w1, *w2;
+	struct vmw_mock_wait_query stream[2];
+	struct ue_ctx *c = ue(test);
+	struct drm_vmw_fence_rep rep;
+	struct drm_gem_object *gobj;
+	struct vmw_bo *vbo2;
+	unsigned int n;
+
+	c->hook_addr = kunit_vm_mmap(test, NULL, 0, UE_SIZE,
+				     PROT_READ | PROT_WRITE,
+				     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(c->hook_addr));
+	KUNIT_ASSERT_NE(test, c->hook_addr, 0);
+	c->salt = 0x55;
+	KUNIT_ASSERT_EQ(test, ue_fill(c->hook_addr, c->salt), 0);
+	uarg.user_ptr = c->hook_addr;
+	KUNIT_ASSERT_EQ(test, vmw_userptr_ioctl(&c->m->vmw->drm, &uarg,
+						c->m->file), 0);
+	gobj = drm_gem_object_lookup(c->m->file, uarg.handle);
+	KUNIT_ASSERT_NOT_NULL(test, gobj);
+	/* The handle keeps the BO for the rest of the test. */
+	drm_gem_object_put(gobj);
+	vbo2 = to_vmw_bo(gobj);
+	c->hook_ubo = vmw_userptr_ubo(vbo2);
+	c->hook_mode = UE_HOOK_REMAP_ONCE;
+
+	vmw_mock_wait_query_init(&stream[0], c->cid, c->handle);
+	vmw_mock_wait_query_init(&stream[1], c->cid, uarg.handle);
+	KUNIT_ASSERT_EQ(test, vmw_mock_execbuf(test, stream, sizeof(stream),
+					       &rep), 0);
+	KUNIT_EXPECT_EQ(test, c->hook_calls, 1);
+	KUNIT_EXPECT_EQ(test, UE_STAT(test, stale_commits), stale + 1);
+
+	n = vmw_mock_fifo_read(c->m, &cmds);
+	KUNIT_EXPECT_FALSE(test, c->m->bad_cmd);
+	w1 = vmw_mock_find_cmd(cmds, n, SVGA_3D_CMD_WAIT_FOR_GB_QUERY);
+	KUNIT_ASSERT_NOT_NULL(test, w1);
+	w2 = vmw_mock_find_cmd(w1 + 1, n - (w1 + 1 - cmds),
+			       SVGA_3D_CMD_WAIT_FOR_GB_QUERY);
+	KUNIT_ASSERT_NOT_NULL(test, w2);
+	b1 = w1->body;
+	b2 = w2->body;
+	KUNIT_EXPECT_EQ(test, b1->mobid, c->vbo->tbo.resource->start);
+	KUNIT_EXPECT_EQ(test, b2->mobid, vbo2->tbo.resource->start);
+	ue_expect_mob(test, b1->mobid, 0);
+	ue_expect_mob(test, b2->mobid, c->salt);
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, vbo2, rep.seqno));
+	vmw_mock_fence_signal(c->m, rep.seqno);
 }
 
 /* A read-only userptr BO is never a MOB the device writes: -EINVAL. */
@@ -1275,6 +1342,7 @@ static struct kunit_case ue_cases[] = {
 	KUNIT_CASE(ue_unmapped_fails),
 	KUNIT_CASE(ue_stale_commit_retries),
 	KUNIT_CASE(ue_stale_check_retries),
+	KUNIT_CASE(ue_two_bos_one_stale),
 	KUNIT_CASE(ue_retry_bound),
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),
@@ -1305,6 +1373,7 @@ static struct kunit_case ue_cmdbuf_cases[] = {
 	KUNIT_CASE(ue_unmapped_fails),
 	KUNIT_CASE(ue_stale_commit_retries),
 	KUNIT_CASE(ue_stale_check_retries),
+	KUNIT_CASE(ue_two_bos_one_stale),
 	KUNIT_CASE(ue_retry_bound),
 	KUNIT_CASE(ue_signal_ends_retry),
 	KUNIT_CASE(ue_read_only_refused),

@@ -339,7 +339,9 @@ static void vmw_userptr_debugfs(struct kunit *test)
 	unsigned long addr = vmw_test_mmap(test, PROT_READ | PROT_WRITE);
 	struct vmw_mock *m = test->priv;
 	struct drm_device *dev = &m->vmw->drm;
-	char line[128];
+	struct ttm_user_bo_info info;
+	struct vmw_bo *vbo;
+	char line[160];
 	u32 handle;
 
 	/* drm_open() would list the file; drm_close_helper() unlists it. */
@@ -350,10 +352,19 @@ static void vmw_userptr_debugfs(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vmw_test_create(test, addr, VMW_TEST_PAGES *
 					      PAGE_SIZE, DRM_VMW_USERPTR_PROBE,
 					      &handle), 0);
-	snprintf(line, sizeof(line), "0x%08x: user 0x%lx-0x%lx, committed %u pages",
-		 handle, addr, addr + VMW_TEST_PAGES * PAGE_SIZE, VMW_TEST_PAGES);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), line));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test), ", valid, "));
+	/* the helper's own view of the BO: its sequence and sg entries */
+	vbo = vmw_test_lookup(test, handle);
+	KUNIT_ASSERT_EQ(test, ttm_bo_reserve(&vbo->tbo, false, false, NULL), 0);
+	ttm_user_bo_get_info(vmw_userptr_ubo(vbo), &info);
+	ttm_bo_unreserve(&vbo->tbo);
+	KUNIT_EXPECT_TRUE(test, info.valid);
+	KUNIT_EXPECT_GT(test, info.sg_entries, 0);
+	snprintf(line, sizeof(line),
+		 "0x%08x: user 0x%lx-0x%lx, committed %u pages, seq %lu, valid, %u sg entries\n",
+		 handle, addr, addr + VMW_TEST_PAGES * PAGE_SIZE, VMW_TEST_PAGES,
+		 info.seq, info.sg_entries);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(vmw_test_listing(test), line),
+				  "want %s", line);
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, VMW_TEST_PAGES * PAGE_SIZE), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(vmw_test_listing(test),

@@ -512,14 +512,16 @@ static void vmw_eb_export_walk(struct kunit *test,
 	KUNIT_EXPECT_NE(test, left, 0);
 	KUNIT_EXPECT_GE(test, rep.fd, 0);
 	/*
-	 * The waiter, the first allocation; the sync_file (and its file),
-	 * the fence (and its handle). The kernel's own allocations (KASAN's
-	 * stack records) can shift the walk's count past one point of a
-	 * kind, not past all of them.
+	 * The waiter's is the first allocation: always failed. The
+	 * sync_file's and the fence's come later, and the kernel's own
+	 * allocations, made in some turns and not in others (slab refills,
+	 * KASAN's stack records), shift the walk's count: in 31 runs it failed
+	 * 1 to 3 of the fence's and 2 to 4 of the sync_file's, and once, under
+	 * KASAN, none of the fence's. Those kinds are reported, not expected;
+	 * ue_after_section_alloc_fail() fails the fence handle's and the fd's
+	 * by their count from the critical section.
 	 */
 	KUNIT_EXPECT_GE(test, failed, 1);
-	KUNIT_EXPECT_GE(test, synced, 1);
-	KUNIT_EXPECT_GE(test, nofence, 1);
 	kunit_info(test, "%u allocations failed in turn: %u failed the execbuf, %u the fd, %u the fence\n",
 		   nth - 1, failed, synced, nofence);
 }

@@ -1273,9 +1273,13 @@ static void ue_after_section_alloc_fail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rep.error, 0);
 	KUNIT_EXPECT_NE(test, rep.handle, 0);
 	KUNIT_EXPECT_GE(test, rep.fd, 0);
-	/* at least the handle's reference object, the sync_file */
+	/*
+	 * The handle's reference object is the first allocation after the
+	 * section: always failed. The sync_file's come later, where the
+	 * kernel's own allocations (KASAN's stack records) may shift the
+	 * count past them: reported, not expected.
+	 */
 	KUNIT_EXPECT_GE(test, nohandle, 1);
-	KUNIT_EXPECT_GE(test, nofd, 1);
 	kunit_info(test, "%u allocations after the section failed in turn: %u the handle, %u the fd\n",
 		   k - 1, nohandle, nofd);
 #else

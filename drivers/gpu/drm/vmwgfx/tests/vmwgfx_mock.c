@@ -319,22 +319,49 @@ static void *vmw_mock_dma_va(struct vmw_mock *m, dma_addr_t dma)
 }
 
 /*
+ * Parse the command at @words[@i] of @nw words into @cmd: a 3D command
+ * (id, size in bytes, body) or a fence (id, seqno). Return: the words it
+ * takes, or 0 if the mock cannot parse it (an unknown 2D command, a size
+ * past the end).
+ */
+static u32 vmw_mock_cmd_parse(const u32 *words, u32 nw, u32 i,
+			      struct vmw_mock_cmd *cmd)
+{
+	u32 body_words;
+
+	cmd->id = words[i];
+	if (nw - i < 2)
+		return 0;
+	if (cmd->id == SVGA_CMD_FENCE) {
+		cmd->size = sizeof(struct svga_fifo_cmd_fence);
+		cmd->body = &words[i + 1];
+		return 2;
+	}
+	if (cmd->id < SVGA_3D_CMD_BASE)
+		return 0;
+	cmd->size = words[i + 1];
+	body_words = DIV_ROUND_UP(cmd->size, 4);
+	if (body_words > nw - i - 2)
+		return 0;
+	cmd->body = &words[i + 2];
+	return 2 + body_words;
+}
+
+/*
  * The offset in bytes of the first command @id in @len bytes of commands,
- * or U32_MAX: 3D commands, fences, and nothing past a command the mock
- * cannot parse (vmw_mock_fifo_read() reports those).
+ * or U32_MAX, looking no further than a command the mock cannot parse
+ * (vmw_mock_fifo_read() reports those).
  */
 static u32 vmw_mock_cmd_offset(const u32 *words, u32 len, u32 id)
 {
-	u32 nw = len / 4, i = 0;
+	struct vmw_mock_cmd cmd;
+	u32 nw = len / 4, i, taken;
 
-	while (i < nw) {
+	for (i = 0; i < nw; i += taken) {
 		if (words[i] == id)
 			return i * 4;
-		if (words[i] >= SVGA_3D_CMD_BASE && nw - i >= 2)
-			i += 2 + DIV_ROUND_UP(words[i + 1], 4);
-		else if (words[i] == SVGA_CMD_FENCE)
-			i += 2;
-		else
+		taken = vmw_mock_cmd_parse(words, nw, i, &cmd);
+		if (!taken)
 			break;
 	}
 	return U32_MAX;
@@ -909,8 +936,8 @@ static u32 *vmw_mock_cb_words(struct vmw_mock *m, u32 *p_nw)
 unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 				const struct vmw_mock_cmd **cmds)
 {
+	u32 nw, i, taken, n = 0;
 	struct vmw_mock_cmd *out;
-	u32 nw, i, n = 0;
 	u32 *words;
 
 	if (m->flags & VMW_MOCK_CMDBUF)
@@ -924,34 +951,14 @@ unsigned int vmw_mock_fifo_read(struct vmw_mock *m,
 		return 0;
 	}
 
-	for (i = 0; i < nw; n++) {
-		struct vmw_mock_cmd *cmd = &out[n];
-		u32 body_words;
-
-		cmd->id = words[i];
-		if (cmd->id >= SVGA_3D_CMD_BASE) {
-			if (nw - i < 2)
-				goto bad;
-			cmd->size = words[i + 1];
-			body_words = DIV_ROUND_UP(cmd->size, 4);
-			if (body_words > nw - i - 2)
-				goto bad;
-			cmd->body = &words[i + 2];
-			i += 2 + body_words;
-		} else if (cmd->id == SVGA_CMD_FENCE) {
-			if (nw - i < 2)
-				goto bad;
-			cmd->size = sizeof(struct svga_fifo_cmd_fence);
-			cmd->body = &words[i + 1];
-			i += 2;
-		} else {
-			goto bad;
+	for (i = 0; i < nw; i += taken, n++) {
+		taken = vmw_mock_cmd_parse(words, nw, i, &out[n]);
+		if (!taken) {
+			m->bad_cmd = true;
+			break;
 		}
-		vmw_mock_cmd_process(m, cmd);
+		vmw_mock_cmd_process(m, &out[n]);
 	}
-	return n;
-bad:
-	m->bad_cmd = true;
 	return n;
 }
 

@@ -372,6 +372,21 @@ static void ue_expect_job(struct kunit *test, u32 salt)
 }
 
 /*
+ * The job's fence @seqno is in @vbo's reservation and keeps it busy until
+ * the device passes it, which it does now.
+ */
+static void ue_expect_fence_until_signaled(struct kunit *test,
+					   struct vmw_bo *vbo, u32 seqno)
+{
+	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, vbo, seqno));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(vbo->tbo.base.resv,
+							DMA_RESV_USAGE_WRITE));
+	vmw_mock_fence_signal(ue(test)->m, seqno);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(vbo->tbo.base.resv,
+						       DMA_RESV_USAGE_WRITE));
+}
+
+/*
  * An execbuf naming a userptr BO commits the user's pages, binds them as a
  * MOB, and the device reads through it what the CPU wrote, then the job's
  * fence command; the fence is in the BO's reservation until it signals.
@@ -390,12 +405,7 @@ static void ue_commit_and_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->job_fence, rep.seqno);
 	KUNIT_EXPECT_TRUE(test, ue_info(test).valid);
 
-	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
-							DMA_RESV_USAGE_WRITE));
-	vmw_mock_fence_signal(c->m, rep.seqno);
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
-						       DMA_RESV_USAGE_WRITE));
+	ue_expect_fence_until_signaled(test, c->vbo, rep.seqno);
 }
 
 /*
@@ -579,9 +589,10 @@ static void ue_two_bos_one_stale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b2->mobid, vbo2->tbo.resource->start);
 	ue_expect_mob(test, b1->mobid, 0);
 	ue_expect_mob(test, b2->mobid, c->salt);
-	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
 	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, vbo2, rep.seqno));
-	vmw_mock_fence_signal(c->m, rep.seqno);
+	ue_expect_fence_until_signaled(test, c->vbo, rep.seqno);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(vbo2->tbo.base.resv,
+						       DMA_RESV_USAGE_BOOKKEEP));
 }
 
 /* A read-only userptr BO is never a MOB the device writes: -EINVAL. */
@@ -1328,12 +1339,7 @@ static void ue_command_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *(const u32 *)cmds[n - 1].body, rep.seqno + 1);
 	KUNIT_EXPECT_NULL(test, vmw_mock_find_cmd(cmds, n - 2, SVGA_CMD_FENCE));
 
-	KUNIT_EXPECT_TRUE(test, vmw_mock_resv_has(test, c->vbo, rep.seqno));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
-							DMA_RESV_USAGE_WRITE));
-	vmw_mock_fence_signal(c->m, rep.seqno);
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(c->vbo->tbo.base.resv,
-						       DMA_RESV_USAGE_WRITE));
+	ue_expect_fence_until_signaled(test, c->vbo, rep.seqno);
 
 	KUNIT_ASSERT_EQ(test, ue_execbuf(test, &rep), 0);
 	ue_expect_job(test, 0);

@@ -279,10 +279,8 @@ static int vmw_mock_fifo_up(struct vmw_mock *m)
 		return -ENOMEM;
 	}
 	mutex_init(&fifo->fifo_mutex);
-	/* as vmw_fifo_create(): nothing allocates under fifo_mutex */
-	fs_reclaim_acquire(GFP_KERNEL);
-	might_lock(&fifo->fifo_mutex);
-	fs_reclaim_release(GFP_KERNEL);
+	/* as vmw_fifo_create() */
+	vmw_mutex_taints_reclaim(&fifo->fifo_mutex);
 	init_rwsem(&fifo->rwsem);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MIN, min);
 	vmw_fifo_mem_write(vmw, SVGA_FIFO_MAX, vmw->fifo_mem_size);
